@@ -1,0 +1,113 @@
+"""Drain the outbox for one channel: claim, check STOP and quiet hours, send, record."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import contacts, outbox
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A send failed. retry: try again later; opted_out: the recipient has blocked us."""
+
+    def __init__(self, message: str, *, retry: bool = False, opted_out: bool = False, code: str | None = None):
+        super().__init__(message)
+        self.retry, self.opted_out, self.code = retry, opted_out, code
+
+
+class Transport(Protocol):
+    channel: str
+
+    def send(self, item: outbox.Claimed) -> tuple[str | None, str]:
+        """Send one message; return (provider id, provider status)."""
+
+
+@dataclass
+class Policy:
+    """When and how fast to send."""
+
+    rate: float = 1.0
+    quiet_hours: object | None = None
+    timezone: str = "Europe/London"
+    backoff: timedelta = timedelta(seconds=30)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def end_of_quiet_hours(policy: Policy, now: datetime) -> datetime | None:
+    """When quiet hours end, if now is inside them; else None."""
+    quiet = policy.quiet_hours
+    if quiet is None:
+        return None
+    local = now.astimezone(ZoneInfo(policy.timezone))
+    if not quiet.contains(local.time().replace(tzinfo=None)):
+        return None
+    end = local.replace(hour=quiet.end.hour, minute=quiet.end.minute, second=0, microsecond=0)
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(timezone.utc)
+
+
+def drain(factory: sessionmaker[Session], transport: Transport, policy: Policy, worker: str,
+          clock: Callable[[], datetime] = utcnow, sleep: Callable[[float], None] = time.sleep,
+          limit: int = 50) -> int:
+    """Send what is due on one channel. Returns how many were sent."""
+    with factory.begin() as session:
+        items = outbox.claim(session, transport.channel, worker, clock(), limit)
+    sent = 0
+    for item in items:
+        if sent and policy.rate > 0:
+            sleep(1.0 / policy.rate)
+        if _deliver(factory, transport, policy, item, clock):
+            sent += 1
+    return sent
+
+
+def _deliver(factory, transport: Transport, policy: Policy, item: outbox.Claimed, clock) -> bool:
+    now = clock()
+    with factory.begin() as session:  # STOP is honoured up to the moment of sending
+        if outbox.is_opted_out(session, item.contact_id) and not (item.extra or {}).get("after_stop"):
+            outbox.mark_failed(session, item, "recipient opted out", status="cancelled")
+            return False
+        quiet_end = end_of_quiet_hours(policy, now) if item.kind != "reply" else None
+        if quiet_end:
+            outbox.postpone(session, item, quiet_end)
+            return False
+    try:
+        provider_id, status = transport.send(item)
+    except DeliveryError as exc:
+        _record_failure(factory, policy, item, exc, clock())
+        return False
+    except Exception as exc:  # an unexpected bug must not lose the row: retry it later
+        log.exception("outbox %s: unexpected error sending", item.id)
+        _record_failure(factory, policy, item, DeliveryError(repr(exc), retry=True), clock())
+        return False
+    with factory.begin() as session:
+        outbox.mark_sent(session, item, provider_id, status, clock())
+    return True
+
+
+def _record_failure(factory, policy: Policy, item: outbox.Claimed, exc: DeliveryError, now: datetime) -> None:
+    with factory.begin() as session:
+        if exc.opted_out:
+            contacts.opt_out(session, item.channel, item.address, now)
+            outbox.mark_failed(session, item, f"opted out at provider: {exc}", status="cancelled")
+            outbox.cancel_pending(session, item.contact_id, "opted out at provider")
+            log.info("outbox %s: recipient has opted out at the provider", item.id)
+        elif exc.retry:
+            delay = policy.backoff * (2 ** item.attempts)
+            status = outbox.mark_retry(session, item, str(exc), now, delay)
+            log.warning("outbox %s: send failed (%s), %s", item.id, exc, status)
+        else:
+            outbox.mark_failed(session, item, str(exc))
+            log.error("outbox %s: send failed for good: %s", item.id, exc)

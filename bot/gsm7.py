@@ -1,0 +1,47 @@
+"""The GSM-7 alphabet and SMS segment counting, so every message fits its budget."""
+from __future__ import annotations
+
+BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+EXTENDED = "^{}\\[~]|€\f"
+MAX_SEGMENTS = 2
+
+_BASIC = frozenset(BASIC)
+_EXTENDED = frozenset(EXTENDED)
+
+
+def is_gsm7(text: str) -> bool:
+    """True if every character can be sent in the GSM-7 alphabet."""
+    return all(ch in _BASIC or ch in _EXTENDED for ch in text)
+
+
+def septets(text: str) -> int:
+    """Length in GSM-7 septets: extension characters count twice."""
+    return sum(2 if ch in _EXTENDED else 1 for ch in text)
+
+
+def segments(text: str) -> int:
+    """How many SMS segments text takes (UCS-2 if it leaves GSM-7)."""
+    if is_gsm7(text):
+        n, single, multi = septets(text), 160, 153
+    else:
+        n, single, multi = len(text.encode("utf-16-le")) // 2, 70, 67
+    if n <= single:
+        return 1
+    return -(-n // multi)
+
+
+def fits(text: str, max_segments: int = MAX_SEGMENTS) -> bool:
+    """True if text is pure GSM-7 and within the segment budget."""
+    return is_gsm7(text) and segments(text) <= max_segments
+
+
+_PLAIN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " "})
+
+
+def plain(text: str) -> str:
+    """Swap curly quotes and dashes for GSM-7 ones; drop anything else outside it."""
+    text = text.translate(_PLAIN)
+    return "".join(ch for ch in text if ch in _BASIC or ch in _EXTENDED)

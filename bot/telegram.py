@@ -1,0 +1,206 @@
+"""The Telegram channel: the only module that imports `telegram`.
+
+It turns updates into text for the conversation, and sends the outbox's Telegram
+messages. python-telegram-bot is asyncio; it lives on one long-lived event loop (a
+thread of its own under the WSGI server, or the Application's loop when polling),
+never a loop per request.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Blueprint, Response, current_app, request
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.conversations import receive
+from bot.delivery import DeliveryError, drain
+from storage import contacts
+from storage.outbox import Claimed
+
+log = logging.getLogger(__name__)
+SEND_TIMEOUT = 30.0
+
+
+class LoopThread:
+    """One event loop, running for the life of the process in its own thread."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="telegram-loop", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def run(self, coro, timeout: float = SEND_TIMEOUT):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)
+
+
+def make_bot(settings) -> Bot:
+    base = settings.telegram_api_base_url
+    kwargs = {"base_url": base.rstrip("/") + "/bot"} if base else {}
+    return Bot(settings.telegram_bot_token, **kwargs)
+
+
+def inbound(update: Update) -> tuple[int, str, str | None] | None:
+    """(chat id, text, callback query id) for an update the conversation should see."""
+    if update.callback_query:
+        query = update.callback_query
+        chat = query.message.chat if query.message else None
+        if chat is None or chat.type != "private":
+            return None
+        return chat.id, query.data or "", query.id
+    message = update.message
+    if message is None or message.chat.type != "private":
+        return None
+    return message.chat.id, message.text or message.caption or "", None
+
+
+def was_blocked(update: Update) -> int | None:
+    """The chat id, if this update says the person blocked the bot."""
+    member = update.my_chat_member
+    if member and member.chat.type == "private" and member.new_chat_member.status == "kicked":
+        return member.chat.id
+    return None
+
+
+def keyboard(buttons) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons])
+
+
+class TelegramChannel:
+    """Receives updates (webhook or polling) and is the outbox transport for Telegram."""
+
+    channel = "telegram"
+
+    def __init__(self, runtime, bot: Bot | None = None, loop: asyncio.AbstractEventLoop | None = None):
+        os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta, no warning
+        self.runtime = runtime
+        self.bot = bot or make_bot(runtime.settings)
+        self._loop_thread = None if loop else LoopThread()
+        self.loop = loop or self._loop_thread.loop
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="telegram-send")
+
+    def start(self) -> None:
+        """Start the event loop thread and initialise the bot on it."""
+        if self._loop_thread:
+            self._loop_thread.start()
+            self._loop_thread.run(self.bot.initialize())
+
+    def stop(self) -> None:
+        self._sender.shutdown(wait=True)
+        if self._loop_thread:
+            self._loop_thread.run(self.bot.shutdown())
+            self._loop_thread.stop()
+
+    def handle(self, data: dict) -> None:
+        """Process one update's JSON. Never raises: a poison update must not stall the rest."""
+        try:
+            self.handle_update(Update.de_json(data, self.bot))
+        except Exception:
+            log.exception("could not process Telegram update %r", data.get("update_id") if isinstance(data, dict) else data)
+
+    def handle_update(self, update: Update) -> None:
+        """Process one parsed update: opt-out on block, or a message for the conversation."""
+        rt = self.runtime
+        blocked = was_blocked(update)
+        if blocked is not None:
+            with rt.factory.begin() as session:
+                contacts.opt_out(session, "telegram", str(blocked), rt.now())
+            return
+        found = inbound(update)
+        if found is None:
+            return
+        chat_id, text, query_id = found
+        with rt.factory.begin() as session:
+            receive(session, rt.bot, channel="telegram", address=str(chat_id), text=text,
+                    provider_id=str(update.update_id), now=rt.now())
+        if query_id:
+            asyncio.run_coroutine_threadsafe(self._answer_query(query_id), self.loop)
+        self.kick()
+
+    async def _answer_query(self, query_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(query_id)
+        except TelegramError as exc:
+            log.info("could not answer callback query: %s", exc)
+
+    def kick(self) -> None:
+        """Send what is waiting now, off the request's thread."""
+        rt = self.runtime
+        self._sender.submit(drain, rt.factory, self, rt.policy("telegram"), rt.worker)
+
+    def send(self, item: Claimed) -> tuple[str | None, str]:
+        """Send one outbox message; errors become DeliveryError."""
+        coro = self.bot.send_message(chat_id=int(item.address), text=item.body,
+                                     reply_markup=keyboard((item.extra or {}).get("buttons")))
+        try:
+            message = asyncio.run_coroutine_threadsafe(coro, self.loop).result(SEND_TIMEOUT)
+        except Forbidden as exc:
+            raise DeliveryError(f"Telegram: {exc}", opted_out=True, code="403") from exc
+        except RetryAfter as exc:
+            raise DeliveryError(f"Telegram asked us to wait: {exc}", retry=True, code="429") from exc
+        except BadRequest as exc:
+            raise DeliveryError(f"Telegram refused the message: {exc}", code="400") from exc
+        except (NetworkError, TimeoutError) as exc:
+            raise DeliveryError(f"could not reach Telegram: {exc}", retry=True) from exc
+        return f"{item.address}:{message.message_id}", "sent"
+
+
+def blueprint() -> Blueprint:
+    """POST /telegram/webhook, checked against TELEGRAM_WEBHOOK_SECRET."""
+    bp = Blueprint("telegram", __name__, url_prefix="/telegram")
+
+    @bp.post("/webhook")
+    def webhook():
+        rt = current_app.extensions["yoursay"]
+        if "telegram" not in rt.transports:
+            return Response("Telegram is not configured on this server\n", status=503, mimetype="text/plain")
+        secret = rt.settings.telegram_webhook_secret
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            return Response("forbidden\n", status=403, mimetype="text/plain")
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict) or "update_id" not in data:
+            log.warning("ignored a malformed Telegram update")
+            return Response("ignored\n", status=200, mimetype="text/plain")
+        rt.transports["telegram"].handle(data)
+        return Response("ok\n", status=200, mimetype="text/plain")
+
+    return bp
+
+
+def run_polling(runtime) -> None:
+    """Long polling, for a machine with no public URL. Blocks until interrupted."""
+    from telegram.ext import Application, TypeHandler
+
+    settings = runtime.settings
+    builder = Application.builder().token(settings.telegram_bot_token)
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url.rstrip("/") + "/bot")
+
+    async def post_init(application) -> None:
+        channel = TelegramChannel(runtime, bot=application.bot, loop=asyncio.get_running_loop())
+        runtime.transports["telegram"] = channel
+
+    async def on_update(update: Update, _context) -> None:
+        channel = runtime.transports["telegram"]
+        try:
+            await asyncio.to_thread(channel.handle_update, update)
+        except Exception:
+            log.exception("could not process Telegram update %s", update.update_id)
+
+    application = builder.post_init(post_init).build()
+    application.add_handler(TypeHandler(Update, on_update))
+    application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,96 @@
+"""Twilio's Messaging webhooks: signed inbound messages and delivery status callbacks."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.conversations import receive
+from bot.phones import to_e164
+from storage import contacts
+from storage.models import Message
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sms", __name__, url_prefix="/sms")
+
+# Later statuses never go back to earlier ones (callbacks can arrive out of order).
+STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "replied": 1, "sending": 2, "sent": 3,
+               "delivered": 4, "undelivered": 4, "failed": 4, "read": 5}
+OPTED_OUT_ERROR = "21610"
+
+
+def _runtime():
+    return current_app.extensions["yoursay"]
+
+
+def _text(body: str, status: int) -> Response:
+    return Response(body + "\n", status=status, mimetype="text/plain")
+
+
+def signature_is_valid(auth_token: str, public_url: str | None) -> bool:
+    """Check X-Twilio-Signature against the public URL, so it holds behind a proxy."""
+    base = public_url or request.host_url.rstrip("/")
+    query = request.query_string.decode()
+    url = base + request.path + (f"?{query}" if query else "")
+    signature = request.headers.get("X-Twilio-Signature", "")
+    return bool(signature) and RequestValidator(auth_token).validate(url, request.form.to_dict(), signature)
+
+
+def _check_request() -> Response | None:
+    settings = _runtime().settings
+    if not settings.twilio_enabled:
+        return _text("SMS is not configured on this server", 503)
+    if not signature_is_valid(settings.twilio_auth_token, settings.public_url):
+        log.warning("rejected %s with a bad or missing Twilio signature", request.path)
+        return _text("invalid Twilio signature", 403)
+    return None
+
+
+@bp.post("/inbound")
+def inbound():
+    """One inbound SMS: answered with TwiML, once, however often Twilio retries."""
+    if (refused := _check_request()) is not None:
+        return refused
+    rt = _runtime()
+    sid, sender = request.form.get("MessageSid") or request.form.get("SmsSid"), request.form.get("From", "")
+    if not sid:
+        return _text("missing MessageSid", 400)
+    address = to_e164(sender, rt.settings.default_region)
+    if address is None:
+        return _text("missing or invalid From number", 400)
+    body = request.form.get("Body", "")
+    with rt.factory.begin() as session:
+        received = receive(session, rt.bot, channel="sms", address=address, text=body, provider_id=sid,
+                           now=rt.now(), stop_already_confirmed=request.form.get("OptOutType") == "STOP")
+    twiml = MessagingResponse()
+    for reply in received.replies:
+        twiml.message(reply.text)
+    return Response(str(twiml), mimetype="application/xml")
+
+
+@bp.post("/status")
+def status():
+    """A delivery status callback for a message we sent."""
+    if (refused := _check_request()) is not None:
+        return refused
+    rt = _runtime()
+    sid, new_status = request.form.get("MessageSid"), (request.form.get("MessageStatus") or "").lower()
+    if not sid or not new_status:
+        return _text("missing MessageSid or MessageStatus", 400)
+    error = request.form.get("ErrorCode") or None
+    with rt.factory.begin() as session:
+        row = session.scalar(select(Message).where(Message.channel == "sms", Message.direction == "out",
+                                                   Message.provider_id == sid))
+        if row is None:
+            log.info("status %s for unknown message %s", new_status, sid)
+            return _text("unknown message", 200)
+        if STATUS_RANK.get(new_status, 0) >= STATUS_RANK.get(row.status, 0):
+            row.status, row.error_code, row.updated_at = new_status, error, rt.now()
+        if error == OPTED_OUT_ERROR and request.form.get("To"):
+            address = to_e164(request.form["To"], rt.settings.default_region)
+            if address:
+                contacts.opt_out(session, "sms", address, rt.now())
+    return _text("ok", 200)

@@ -1,0 +1,148 @@
+"""Typed SQLAlchemy models. Alembic migrations own the schema."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database, SQLite included."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value
+
+    def process_result_value(self, value, dialect):
+        from datetime import timezone
+
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Service(Base):
+    """A ward or team people can give feedback about."""
+
+    __tablename__ = "services"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Contact(Base):
+    """Only what is needed to message someone and honour STOP. Never linked to answers."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(64))
+    opted_out: Mapped[bool] = mapped_column(default=False)
+    opted_out_at: Mapped[datetime | None]
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state_updated_at: Mapped[datetime | None]
+    last_invited_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Response(Base):
+    """One anonymous survey response: service, collection mode and time, no contact."""
+
+    __tablename__ = "responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(36), unique=True)
+    survey_id: Mapped[str] = mapped_column(String(40))
+    survey_version: Mapped[int] = mapped_column(default=1)
+    service_code: Mapped[str | None] = mapped_column(String(40))
+    mode: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Answer(Base):
+    """One answer within a response."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Message(Base):
+    """Every message in or out, with its provider id and delivery status.
+
+    Inbound bodies are not kept here: they may be feedback, which must not be
+    traceable to the sender. The bot's own replies are kept, for retried webhooks.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "direction", "provider_id"),
+        Index("ix_messages_contact", "contact_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(3))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str | None] = mapped_column(Text)
+    replies: Mapped[list | None] = mapped_column(JSON)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Outbox(Base):
+    """A message waiting to be sent, written in the transaction that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "channel", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    extra: Mapped[dict[str, Any] | None]
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    due_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class Lease(Base):
+    """A named lock with an expiry, so one process among many runs scheduled jobs."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]

@@ -1,0 +1,96 @@
+"""The outbox: messages written with the change that caused them, claimed and sent later."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Contact, Message, Outbox
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed outbox row, detached from its session."""
+
+    id: int
+    channel: str
+    kind: str
+    body: str
+    extra: dict | None
+    attempts: int
+    contact_id: int
+    address: str
+    opted_out: bool
+
+
+def enqueue(session: Session, contact: Contact, kind: str, body: str, due_at: datetime,
+            now: datetime, extra: dict | None = None) -> Outbox:
+    row = Outbox(channel=contact.channel, contact_id=contact.id, kind=kind, body=body, extra=extra,
+                 status="pending", attempts=0, due_at=due_at, created_at=now)
+    session.add(row)
+    return row
+
+
+def claim(session: Session, channel: str, worker: str, now: datetime, limit: int = 50) -> list[Claimed]:
+    """Claim due rows for one worker. On PostgreSQL, other workers skip the locked rows."""
+    stale = now - LEASE
+    query = (
+        select(Outbox.id)
+        .where(Outbox.channel == channel, Outbox.due_at <= now,
+               or_(Outbox.status == "pending", (Outbox.status == "sending") & (Outbox.claimed_at < stale)))
+        .order_by(Outbox.due_at, Outbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.scalars(query))
+    if not ids:
+        return []
+    session.execute(update(Outbox).where(Outbox.id.in_(ids))
+                    .values(status="sending", claimed_at=now, claimed_by=worker))
+    rows = session.execute(
+        select(Outbox, Contact.address, Contact.opted_out).join(Contact, Contact.id == Outbox.contact_id)
+        .where(Outbox.id.in_(ids)).order_by(Outbox.due_at, Outbox.id)
+    ).all()
+    return [Claimed(o.id, o.channel, o.kind, o.body, o.extra, o.attempts, o.contact_id, address, opted_out)
+            for o, address, opted_out in rows]
+
+
+def is_opted_out(session: Session, contact_id: int) -> bool:
+    return bool(session.scalar(select(Contact.opted_out).where(Contact.id == contact_id)))
+
+
+def mark_sent(session: Session, item: Claimed, provider_id: str | None, status: str, now: datetime) -> None:
+    session.execute(update(Outbox).where(Outbox.id == item.id)
+                    .values(status="sent", provider_id=provider_id, sent_at=now, attempts=item.attempts + 1))
+    session.add(Message(channel=item.channel, direction="out", contact_id=item.contact_id,
+                        provider_id=provider_id, status=status, body=item.body, outbox_id=item.id,
+                        created_at=now, updated_at=now))
+
+
+def mark_retry(session: Session, item: Claimed, error: str, now: datetime, delay: timedelta) -> str:
+    """Put a failed row back for later, or fail it for good after MAX_ATTEMPTS."""
+    attempts = item.attempts + 1
+    status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+    session.execute(update(Outbox).where(Outbox.id == item.id)
+                    .values(status=status, attempts=attempts, last_error=error, due_at=now + delay))
+    return status
+
+
+def mark_failed(session: Session, item: Claimed, error: str, status: str = "failed") -> None:
+    session.execute(update(Outbox).where(Outbox.id == item.id)
+                    .values(status=status, attempts=item.attempts + 1, last_error=error))
+
+
+def postpone(session: Session, item: Claimed, until: datetime) -> None:
+    session.execute(update(Outbox).where(Outbox.id == item.id).values(status="pending", due_at=until))
+
+
+def cancel_pending(session: Session, contact_id: int, reason: str) -> None:
+    """Cancel everything still waiting for a contact, e.g. after STOP."""
+    session.execute(update(Outbox).where(Outbox.contact_id == contact_id, Outbox.status == "pending")
+                    .values(status="cancelled", last_error=reason))

@@ -1,0 +1,46 @@
+"""The composition root: builds the Flask app and wires every part together."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+from admin.views import bp as admin_bp
+from bot import telegram
+from sms.sender import TwilioTransport
+from sms.webhook import bp as sms_bp
+from yoursay import config
+from yoursay.runtime import Runtime, build
+
+log = logging.getLogger(__name__)
+DEV_SECRET = "dev-only-secret-never-use-in-production"
+
+
+def create_app(settings: config.Settings | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the app. Nothing starts running here: see yoursay.serve for that."""
+    settings = settings or (runtime.settings if runtime else config.load())
+    rt = runtime or build(settings)
+    app = Flask("yoursay")
+    app.config["SECRET_KEY"] = settings.secret_key or DEV_SECRET
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.extensions["yoursay"] = rt
+    if settings.twilio_enabled:
+        rt.transports.setdefault("sms", TwilioTransport(settings))
+    if settings.telegram_enabled:
+        rt.transports.setdefault("telegram", telegram.TelegramChannel(rt))
+    app.register_blueprint(sms_bp)
+    app.register_blueprint(telegram.blueprint())
+    app.register_blueprint(admin_bp)
+
+    @app.get("/health")
+    def health():
+        try:
+            with rt.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # the health check reports, it does not crash
+            log.exception("health check: database unreachable")
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+    return app

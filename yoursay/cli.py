@@ -1,0 +1,231 @@
+"""The `yoursay` command line."""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import func, select
+
+from yoursay import config
+
+
+def _settings() -> config.Settings:
+    try:
+        return config.load()
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _runtime(migrate_sqlite: bool = True):
+    from storage import migrate
+    from yoursay.runtime import build
+
+    settings = _settings()
+    if migrate_sqlite and settings.is_sqlite:
+        migrate.upgrade(settings.database_url)
+    return build(settings)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def main(verbose: bool) -> None:
+    """YourSay: hear the people who use our services, and get them involved."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("yoursay", "bot", "sms", "storage", "admin", "waitress"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration the database has not had yet."""
+    from storage import migrate
+
+    migrate.upgrade(_settings().database_url)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=16, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the webhooks, the scheduler and the admin."""
+    from yoursay.serve import run
+
+    try:
+        run(_settings(), host, port, threads)
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.option("--channel", default="chat", hidden=True)
+@click.option("--as", "address", default="local", show_default=True, help="Who you are, to the bot.")
+def chat(channel: str, address: str) -> None:
+    """Talk to the bot in this terminal, with the same engine and database."""
+    from bot.conversations import receive
+
+    rt = _runtime()
+    click.echo("You are talking to the YourSay bot. Type FEEDBACK to start, HELP for help; Ctrl-D to leave.")
+    while True:
+        try:
+            text = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        with rt.factory.begin() as session:
+            received = receive(session, rt.bot, channel=channel, address=address, text=text,
+                               provider_id=None, now=rt.now())
+        for reply in received.replies:
+            click.echo("bot> " + reply.text.replace("\n", "\n     "))
+
+
+@main.command("telegram-poll")
+def telegram_poll() -> None:
+    """Run the Telegram bot with long polling (no public URL needed)."""
+    from bot.telegram import run_polling
+    from yoursay import scheduler
+
+    rt = _runtime()
+    if not rt.settings.telegram_enabled:
+        raise click.ClickException("set TELEGRAM_BOT_TOKEN first")
+    jobs = scheduler.start(rt) if rt.settings.run_scheduler else None
+    try:
+        run_polling(rt)
+    finally:
+        if jobs:
+            jobs.shutdown()
+
+
+@main.command()
+@click.option("--csv", "csv_file", required=True, type=click.File("r", encoding="utf-8-sig"),
+              help="Columns: phone and/or telegram_chat_id, service, optional send_after.")
+def invite(csv_file) -> None:
+    """Queue FFT invitations from a CSV file."""
+    from bot.invitations import InviteRules, queue, read_rows
+
+    rt = _runtime()
+    try:
+        rows, problem = read_rows(csv_file.read())
+    except UnicodeDecodeError:
+        rows, problem = [], "the file is not UTF-8 text; save it as CSV UTF-8"
+    if problem:
+        raise click.ClickException(f"{csv_file.name}: {problem}")
+    s = rt.settings
+    rules = InviteRules(rt.bot.texts, s.invite_interval, s.default_region, s.timezone)
+    with rt.factory.begin() as session:
+        report = queue(session, rows, rules, rt.now())
+    for line in report.skipped:
+        click.echo(f"skipped {line}")
+    for line in report.errors:
+        click.echo(f"error {line}", err=True)
+    click.echo(f"queued {report.queued}, skipped {len(report.skipped)}, errors {len(report.errors)}")
+    if report.errors:
+        sys.exit(1)
+
+
+def _month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
+    try:
+        start = datetime.strptime(month, "%Y-%m").replace(tzinfo=ZoneInfo(tz))
+    except ValueError as exc:
+        raise click.BadParameter("use YYYY-MM, e.g. 2026-11", param_hint="--month") from exc
+    end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+@main.command("fft-return")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+def fft_return(month: str, fmt: str) -> None:
+    """Print the month's FFT counts per service and mode, for NHS England."""
+    from storage.reports import fft_return as build_return
+
+    rt = _runtime()
+    start, end = _month_bounds(month, rt.settings.timezone)
+    with rt.factory() as session:
+        rows = build_return(session, start, end)
+    if fmt == "json":
+        click.echo(json.dumps({"month": month, "rows": rows}, indent=2))
+        return
+    fields = ["service", "mode", "very_good", "good", "neither_good_nor_poor", "poor", "very_poor",
+              "dont_know", "total", "percent_positive", "percent_negative"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+@main.group()
+def services() -> None:
+    """The services people give feedback about."""
+
+
+@services.command("add")
+@click.argument("code")
+@click.argument("name")
+def services_add(code: str, name: str) -> None:
+    """Add a service, e.g. `yoursay services add OAKLANDS "Oaklands Ward"`."""
+    from storage.models import Service
+
+    code = code.strip().upper()
+    if not code.isalnum() or len(code) > 40:
+        raise click.BadParameter("a code is letters and digits only, at most 40", param_hint="CODE")
+    rt = _runtime()
+    with rt.factory.begin() as session:
+        if session.scalar(select(func.count()).select_from(Service).where(Service.code == code)):
+            raise click.ClickException(f"service {code} already exists")
+        session.add(Service(code=code, name=name.strip(), active=True))
+    click.echo(f"added {code}: {name}")
+
+
+@services.command("list")
+def services_list() -> None:
+    """List services and their codes."""
+    from storage.models import Service
+
+    rt = _runtime()
+    with rt.factory() as session:
+        for service in session.scalars(select(Service).order_by(Service.code)):
+            click.echo(f"{service.code}\t{service.name}{'' if service.active else '  (inactive)'}")
+
+
+@main.command("send-outbox")
+def send_outbox() -> None:
+    """Send what is due in the outbox now, once (the server does this on a schedule)."""
+    from bot.delivery import drain
+    from yoursay.app import create_app
+
+    rt = _runtime()
+    app = create_app(rt.settings, rt)
+    for name, transport in app.extensions["yoursay"].transports.items():
+        if hasattr(transport, "start"):
+            transport.start()
+        sent = drain(rt.factory, transport, rt.policy(name), rt.worker)
+        click.echo(f"{name}: sent {sent}")
+        if hasattr(transport, "stop"):
+            transport.stop()
+
+
+@main.command()
+def demo() -> None:
+    """Set up demo data on SQLite and start a chat with the bot."""
+    from yoursay.demo import seed
+
+    settings = _settings()
+    if not settings.is_sqlite:
+        raise click.ClickException("the demo runs on the default SQLite database only")
+    rt = _runtime()
+    added = seed(rt.factory, rt.now())
+    click.echo(f"Demo data ready in {settings.database_url} ({added} sample responses added).")
+    click.echo("Try: FEEDBACK, FEEDBACK OAKLANDS, HELP, STOP, START.\n")
+    click.get_current_context().invoke(chat)

@@ -1,0 +1,133 @@
+"""Settings from the environment, read and validated once."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from pathlib import Path
+
+MODES = ("production", "dev", "demo")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A nightly window in local time when non-urgent messages wait."""
+
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+def parse_quiet_hours(value: str) -> QuietHours | None:
+    """Parse "21:00-09:00", or "off" for none."""
+    value = value.strip().lower()
+    if value in ("off", "none", ""):
+        return None
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError as exc:
+        raise ConfigError(f"YOURSAY_QUIET_HOURS must look like 21:00-09:00 or off, not {value!r}") from exc
+    return QuietHours(start, end)
+
+
+def _number(env, name: str, default: str, kind=float):
+    raw = env.get(name, default)
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment."""
+
+    database_url: str
+    mode: str = "production"
+    secret_key: str | None = None
+    public_url: str | None = None
+    trust_name: str = "the trust"
+    feedback_keyword: str = "FEEDBACK"
+    fft_followup: str = "Please can you tell us why you gave your answer?"
+    local_crisis_line: str | None = None
+    conversation_timeout: timedelta = timedelta(hours=24)
+    invite_interval: timedelta = timedelta(days=30)
+    quiet_hours: QuietHours | None = field(default_factory=lambda: parse_quiet_hours("21:00-09:00"))
+    timezone: str = "Europe/London"
+    default_region: str = "GB"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base_url: str | None = None
+    sms_rate: float = 1.0
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base_url: str | None = None
+    run_scheduler: bool = True
+    scheduler_interval: float = 5.0
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    def check_can_serve(self) -> None:
+        """Refuse to run in production without the secrets production needs."""
+        if self.mode == "production" and not self.secret_key:
+            raise ConfigError("SECRET_KEY must be set (or YOURSAY_MODE=dev or demo for local use)")
+        if self.twilio_enabled and not (self.twilio_from_number or self.twilio_messaging_service_sid):
+            raise ConfigError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID to send SMS")
+
+
+def default_database_url(instance: Path | None = None) -> str:
+    folder = instance or Path.cwd() / "instance"
+    return f"sqlite:///{folder / 'yoursay.db'}"
+
+
+def load(env: dict | None = None) -> Settings:
+    """Build Settings from environment variables."""
+    env = os.environ if env is None else env
+    mode = env.get("YOURSAY_MODE", "production").strip().lower()
+    if mode not in MODES:
+        raise ConfigError(f"YOURSAY_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    return Settings(
+        database_url=env.get("DATABASE_URL") or default_database_url(),
+        mode=mode,
+        secret_key=env.get("SECRET_KEY") or None,
+        public_url=(env.get("YOURSAY_PUBLIC_URL") or "").rstrip("/") or None,
+        trust_name=env.get("YOURSAY_TRUST_NAME", "the trust"),
+        feedback_keyword=env.get("YOURSAY_FEEDBACK_KEYWORD", "FEEDBACK").strip().upper(),
+        fft_followup=env.get("YOURSAY_FFT_FOLLOWUP", Settings.fft_followup),
+        local_crisis_line=env.get("YOURSAY_LOCAL_CRISIS_LINE") or None,
+        conversation_timeout=timedelta(hours=_number(env, "YOURSAY_CONVERSATION_TIMEOUT_HOURS", "24")),
+        invite_interval=timedelta(days=_number(env, "YOURSAY_INVITE_INTERVAL_DAYS", "30")),
+        quiet_hours=parse_quiet_hours(env.get("YOURSAY_QUIET_HOURS", "21:00-09:00")),
+        timezone=env.get("YOURSAY_TIMEZONE", "Europe/London"),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+        twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
+        twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+        twilio_api_base_url=env.get("TWILIO_API_BASE_URL") or None,
+        sms_rate=_number(env, "YOURSAY_SMS_RATE", "1"),
+        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+        run_scheduler=env.get("YOURSAY_SCHEDULER", "on").lower() != "off",
+        scheduler_interval=_number(env, "YOURSAY_SCHEDULER_INTERVAL", "5"),
+    )

@@ -1,0 +1,47 @@
+"""What a running YourSay process holds: settings, database and bot configuration."""
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.conversations import BotConfig
+from bot.delivery import Policy
+from bot.texts import Texts
+from storage.db import make_engine, make_sessionmaker
+from yoursay.config import Settings
+
+
+@dataclass
+class Runtime:
+    """Built once by the composition root and handed to whoever needs it."""
+
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    bot: BotConfig
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    transports: dict = field(default_factory=dict)
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(timezone.utc)
+
+    def policy(self, channel: str) -> Policy:
+        rate = self.settings.sms_rate if channel == "sms" else 30.0
+        return Policy(rate=rate, quiet_hours=self.settings.quiet_hours, timezone=self.settings.timezone)
+
+
+def bot_config(settings: Settings) -> BotConfig:
+    texts = Texts(trust_name=settings.trust_name, keyword=settings.feedback_keyword,
+                  followup=settings.fft_followup, local_crisis_line=settings.local_crisis_line)
+    return BotConfig(texts=texts, timeout=settings.conversation_timeout)
+
+
+def build(settings: Settings) -> Runtime:
+    engine = make_engine(settings.database_url)
+    return Runtime(settings, engine, make_sessionmaker(engine), bot_config(settings))

@@ -1,0 +1,69 @@
+"""Run the app for real: migrations, background threads and the WSGI server."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Flask
+
+from storage import migrate
+from yoursay import config, scheduler
+from yoursay.app import create_app
+from yoursay.runtime import build
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Background:
+    """The threads a serving process runs beside the web app."""
+
+    app: Flask
+    scheduler: object | None = None
+
+    def stop(self) -> None:
+        if self.scheduler:
+            self.scheduler.shutdown(wait=True)
+        for transport in self.app.extensions["yoursay"].transports.values():
+            if hasattr(transport, "stop"):
+                transport.stop()
+
+
+def prepare(settings: config.Settings) -> Flask:
+    """Check settings and schema, then build the app. SQLite is migrated automatically."""
+    settings.check_can_serve()
+    rt = build(settings)
+    if settings.is_sqlite:
+        migrate.upgrade(settings.database_url)
+    elif not migrate.is_current(rt.engine):
+        raise config.ConfigError("the database schema is out of date: run `yoursay db upgrade` first")
+    return create_app(settings, rt)
+
+
+def start_background(app: Flask) -> Background:
+    """Start the Telegram loop and the scheduler for a serving process."""
+    rt = app.extensions["yoursay"]
+    for transport in rt.transports.values():
+        if hasattr(transport, "start"):
+            transport.start()
+    jobs = scheduler.start(rt) if rt.settings.run_scheduler else None
+    return Background(app, jobs)
+
+
+def wsgi_app() -> Flask:
+    """For another WSGI server, e.g. gunicorn -w 4 'yoursay.serve:wsgi_app()'."""
+    app = prepare(config.load())
+    start_background(app)
+    return app
+
+
+def run(settings: config.Settings, host: str, port: int, threads: int = 16) -> None:
+    import waitress
+
+    app = prepare(settings)
+    background = start_background(app)
+    log.info("YourSay serving on http://%s:%s (%s mode)", host, port, settings.mode)
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="YourSay")
+    finally:
+        background.stop()
