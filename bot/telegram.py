@@ -31,10 +31,12 @@ class LoopThread:
     """One event loop, running for the life of the process in its own thread."""
 
     def __init__(self):
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="telegram-loop", daemon=True)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="telegram-loop", daemon=True)
         self._thread.start()
 
     def run(self, coro, timeout: float = SEND_TIMEOUT):
@@ -43,6 +45,7 @@ class LoopThread:
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
+        self.loop.close()
 
 
 def make_bot(settings) -> Bot:
@@ -89,17 +92,21 @@ class TelegramChannel:
         self.runtime = runtime
         self.bot = bot or make_bot(runtime.settings)
         self._loop_thread = None if loop else LoopThread()
-        self.loop = loop or self._loop_thread.loop
+        self.loop = loop
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="telegram-send")
+        self.started = False
 
     def start(self) -> None:
         """Start the event loop thread and initialise the bot on it."""
         if self._loop_thread:
             self._loop_thread.start()
+            self.loop = self._loop_thread.loop
             self._loop_thread.run(self.bot.initialize())
+        self.started = True
 
     def stop(self) -> None:
         self._sender.shutdown(wait=True)
+        self.started = False
         if self._loop_thread:
             self._loop_thread.run(self.bot.shutdown())
             self._loop_thread.stop()
@@ -181,8 +188,8 @@ def blueprint() -> Blueprint:
     return bp
 
 
-def run_polling(runtime) -> None:
-    """Long polling, for a machine with no public URL. Blocks until interrupted."""
+def polling_application(runtime):
+    """The python-telegram-bot Application that long-polls and feeds updates to the channel."""
     from telegram.ext import Application, TypeHandler
 
     settings = runtime.settings
@@ -203,4 +210,18 @@ def run_polling(runtime) -> None:
 
     application = builder.post_init(post_init).build()
     application.add_handler(TypeHandler(Update, on_update))
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return application
+
+
+_SIGNALS = object()  # python-telegram-bot's default: stop on SIGINT, SIGTERM and SIGABRT
+
+
+def run_polling(runtime, application=None, stop_signals=_SIGNALS) -> None:
+    """Long polling, for a machine with no public URL. Blocks until interrupted.
+
+    stop_signals=None runs it off the main thread (e.g. in tests), stopped with
+    application.stop_running() called on the application's loop.
+    """
+    application = application or polling_application(runtime)
+    kwargs = {} if stop_signals is _SIGNALS else {"stop_signals": stop_signals}
+    application.run_polling(allowed_updates=Update.ALL_TYPES, **kwargs)

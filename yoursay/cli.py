@@ -22,13 +22,16 @@ def _settings() -> config.Settings:
 
 
 def _runtime(migrate_sqlite: bool = True):
+    """The runtime for one command; its connections close when the command ends."""
     from storage import migrate
     from yoursay.runtime import build
 
     settings = _settings()
     if migrate_sqlite and settings.is_sqlite:
         migrate.upgrade(settings.database_url)
-    return build(settings)
+    rt = build(settings)
+    click.get_current_context().call_on_close(rt.engine.dispose)
+    return rt
 
 
 @click.group()

@@ -1,0 +1,63 @@
+"""Every message the bot can send fits 2 GSM-7 segments: no emoji, no curly quotes."""
+from __future__ import annotations
+
+import inspect
+from datetime import datetime, timezone
+
+import pytest
+
+from bot import engine, gsm7
+from bot.engine import Context
+from bot.texts import Texts
+
+LONG_TRUST = "Riverside and Northfield Partnership NHS Foundation Trust"
+LONG_SERVICE = "Community Mental Health Team for Older Adults (North)"
+CONFIGS = [
+    Texts(),
+    Texts(trust_name=LONG_TRUST, local_crisis_line="Mental Healthline 0800 123 4567",
+          followup="Please can you tell us why you gave your answer?"),
+]
+
+
+def every_message(texts: Texts) -> dict[str, str]:
+    """Call every text-producing method of Texts with the longest realistic arguments."""
+    out = {}
+    for name, member in inspect.getmembers(Texts):
+        if name.startswith("_"):
+            continue
+        if isinstance(member, property):
+            out[name] = getattr(texts, name)
+        elif callable(member):
+            params = list(inspect.signature(member).parameters)[1:]
+            args = {"service_name": LONG_SERVICE, "numbered": "\n".join(f"{n} Ward {n}" for n in range(1, 9))}
+            out[name] = member(texts, *[args[p] for p in params])
+    return out
+
+
+@pytest.mark.parametrize("texts", CONFIGS, ids=["default", "long-names"])
+def test_every_text_the_bot_can_send_fits_two_gsm7_segments(texts):
+    messages = every_message(texts)
+    assert len(messages) >= 15, "every_message() should see all of Texts"
+    for name, text in messages.items():
+        assert gsm7.is_gsm7(text), f"{name} has characters outside GSM-7: {text!r}"
+        assert gsm7.segments(text) <= 2, f"{name} takes {gsm7.segments(text)} segments: {text!r}"
+
+
+def test_a_long_list_of_services_is_cut_to_fit_the_budget():
+    services = tuple((f"S{n}", f"{LONG_SERVICE} {n}") for n in range(8))
+    ctx = Context(now=datetime(2026, 1, 1, tzinfo=timezone.utc), channel="sms", ref="r", services=services)
+    reply = engine.handle({}, "FEEDBACK", ctx).replies[0].text
+    assert gsm7.fits(reply)
+    assert "1 " + LONG_SERVICE in reply
+
+
+@pytest.mark.parametrize("text,count", [("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),
+                                        ("{" * 80, 1), ("{" * 81, 2), ("\u2019", 1)])
+def test_segments_are_counted_as_carriers_count_them(text, count):
+    assert gsm7.segments(text) == count
+
+
+def test_curly_quotes_and_emoji_are_outside_the_budget():
+    assert not gsm7.fits("Don\u2019t know")
+    assert not gsm7.fits("Thanks \U0001F642")
+    assert gsm7.plain("Don\u2019t know \U0001F642") == "Don't know "
