@@ -6,18 +6,19 @@ effects and replies are written before the caller commits.
 """
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import engine
 from bot.texts import Texts
-from storage import contacts, outbox, responses
-from storage.models import Message, Service
+from storage import contacts, messages, outbox, responses
+from storage.models import Service
 
 # NHS England FFT collection modes, by channel.
 MODES = {"sms": "SMS/text message", "telegram": "Online", "chat": "Other"}
@@ -31,6 +32,7 @@ class BotConfig:
 
     texts: Texts = field(default_factory=Texts)
     timeout: timedelta = timedelta(hours=24)
+    services: "ServiceCache" = field(default_factory=lambda: ServiceCache())
 
 
 @dataclass
@@ -43,6 +45,20 @@ class Received:
     outbox_ids: list[int] = field(default_factory=list)
 
 
+class ServiceCache:
+    """Active services, re-read at most every few seconds: they change rarely, messages often."""
+
+    def __init__(self, ttl: float = 5.0):
+        self.ttl, self._loaded_at, self._services = ttl, float("-inf"), ()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session) -> tuple[tuple[str, str], ...]:
+        with self._lock:
+            if time.monotonic() - self._loaded_at > self.ttl:
+                self._services, self._loaded_at = active_services(session), time.monotonic()
+            return self._services
+
+
 def active_services(session: Session) -> tuple[tuple[str, str], ...]:
     rows = session.execute(select(Service.code, Service.name).where(Service.active).order_by(Service.name))
     return tuple((code, name) for code, name in rows)
@@ -51,49 +67,39 @@ def active_services(session: Session) -> tuple[tuple[str, str], ...]:
 def receive(session: Session, config: BotConfig, *, channel: str, address: str, text: str,
             provider_id: str | None, now: datetime, stop_already_confirmed: bool = False) -> Received:
     """Handle one inbound message; a repeated provider_id gets the first reply and changes nothing."""
-    log = Message(channel=channel, direction="in", provider_id=provider_id, status="received",
-                  created_at=now, updated_at=now)
-    try:
-        with session.begin_nested():
-            session.add(log)
-    except IntegrityError:
-        first = session.scalar(select(Message).where(Message.channel == channel, Message.direction == "in",
-                                                     Message.provider_id == provider_id))
-        return Received(_replies_from_json(first.replies if first else []), duplicate=True,
-                        message_id=first.id if first else None)
-    contact = contacts.get_or_create(session, channel, address, now)
+    message_id = messages.log_inbound(session, channel, provider_id, now)
+    if message_id is None:
+        first_id, replies = messages.first_replies(session, channel, provider_id)
+        return Received(_replies_from_json(replies), duplicate=True, message_id=first_id)
+    contact_id, state, was_opted_out = contacts.lock(session, channel, address, now)
     ctx = engine.Context(now=now, channel=channel, ref=str(uuid.uuid4()), texts=config.texts,
-                         services=active_services(session), timeout=config.timeout,
+                         services=config.services.get(session), timeout=config.timeout,
                          stop_already_confirmed=stop_already_confirmed)
-    result = engine.handle(contact.state, text, ctx)
+    result = engine.handle(state, text, ctx)
+    opted_out = was_opted_out
     for effect in result.effects:
-        _apply(session, contact, effect, channel, now)
-    contact.state, contact.state_updated_at = result.state, now
-    log.contact_id, log.replies = contact.id, [_reply_json(r) for r in result.replies]
-    received = Received(result.replies, message_id=log.id)
-    for reply in result.replies:
-        if channel in OUTBOX_CHANNELS:
-            extra = {**_reply_json(reply), "after_stop": contact.opted_out}  # the STOP confirmation
-            row = outbox.enqueue(session, contact, "reply", reply.text, now, now, extra=extra)
-            session.flush()
-            received.outbox_ids.append(row.id)
-        else:
-            session.add(Message(channel=channel, direction="out", contact_id=contact.id, status="replied",
-                                body=reply.text, created_at=now, updated_at=now))
+        if isinstance(effect, engine.RecordAnswer):
+            responses.record_answer(session, ref=effect.ref, survey_id=effect.survey_id,
+                                    survey_version=effect.survey_version, service=effect.service,
+                                    mode=MODES.get(channel, "Other"), question_id=effect.question_id,
+                                    value=effect.value, now=now)
+        elif isinstance(effect, engine.OptOut):
+            opted_out = True
+            outbox.cancel_pending(session, contact_id, "opted out")
+        elif isinstance(effect, engine.OptIn):
+            opted_out = False
+    contacts.save_state(session, contact_id, result.state, opted_out, now, was_opted_out)
+    replies = [_reply_json(r) for r in result.replies]
+    messages.finish_inbound(session, message_id, contact_id, replies)
+    received = Received(result.replies, message_id=message_id)
+    if channel in OUTBOX_CHANNELS:
+        for reply in replies:
+            extra = {**reply, "after_stop": opted_out}  # the STOP confirmation still goes
+            received.outbox_ids.append(outbox.enqueue_id(session, channel, contact_id, "reply", reply["text"],
+                                                         now, now, extra))
+    else:
+        messages.log_replies(session, channel, contact_id, [r["text"] for r in replies], now)
     return received
-
-
-def _apply(session: Session, contact, effect, channel: str, now: datetime) -> None:
-    if isinstance(effect, engine.RecordAnswer):
-        responses.record_answer(session, ref=effect.ref, survey_id=effect.survey_id,
-                                survey_version=effect.survey_version, service=effect.service,
-                                mode=MODES.get(channel, "Other"), question_id=effect.question_id,
-                                value=effect.value, now=now)
-    elif isinstance(effect, engine.OptOut):
-        contact.opted_out, contact.opted_out_at = True, now
-        outbox.cancel_pending(session, contact.id, "opted out")
-    elif isinstance(effect, engine.OptIn):
-        contact.opted_out, contact.opted_out_at = False, None
 
 
 def _reply_json(reply: engine.Reply) -> dict:

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.engine import invitation_state
 from storage import contacts, outbox
+from storage.models import Contact
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,13 @@ def _deliver(factory, transport: Transport, policy: Policy, item: outbox.Claimed
         _record_failure(factory, policy, item, DeliveryError(repr(exc), retry=True), clock())
         return False
     with factory.begin() as session:
-        outbox.mark_sent(session, item, provider_id, status, clock())
+        sent_at = clock()
+        outbox.mark_sent(session, item, provider_id, status, sent_at)
+        if item.kind == "invite":  # the person has just been asked the question: answers now count
+            contact = session.get(Contact, item.contact_id, with_for_update=True)
+            if contact is not None and not contact.opted_out:
+                service = (item.extra or {}).get("service")
+                contact.state, contact.state_updated_at = invitation_state(service, sent_at), sent_at
     return True
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.engine import fft_buttons, invitation_state
+from bot.engine import fft_buttons
 from bot.phones import to_e164
 from bot.texts import Texts
 from storage import contacts, outbox
@@ -123,8 +123,8 @@ def _invite(session, channel, address, service, service_name, due, rules: Invite
     if contact.last_invited_at and now - contact.last_invited_at < rules.interval:
         return f"{masked} was invited on {contact.last_invited_at:%d %b %Y}, less than {rules.interval.days} days ago"
     contact.last_invited_at = now
-    contact.state, contact.state_updated_at = invitation_state(service, due), due
+    # The conversation starts when the invitation is sent (bot.delivery), not now: it may wait days.
     outbox.enqueue(session, contact, "invite", rules.texts.invitation(service_name), due, now,
-                   extra={"buttons": [list(b) for b in fft_buttons()]})
+                   extra={"buttons": [list(b) for b in fft_buttons()], "service": service})
     return None
 

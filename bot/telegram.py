@@ -130,9 +130,8 @@ class TelegramChannel:
         if found is None:
             return
         chat_id, text, query_id = found
-        with rt.factory.begin() as session:
-            receive(session, rt.bot, channel="telegram", address=str(chat_id), text=text,
-                    provider_id=str(update.update_id), now=rt.now())
+        rt.write(lambda session: receive(session, rt.bot, channel="telegram", address=str(chat_id), text=text,
+                                         provider_id=str(update.update_id), now=rt.now()))
         if query_id:
             asyncio.run_coroutine_threadsafe(self._answer_query(query_id), self.loop)
         self.kick()
@@ -208,7 +207,14 @@ def polling_application(runtime):
         except Exception:
             log.exception("could not process Telegram update %s", update.update_id)
 
-    application = builder.post_init(post_init).build()
+    async def post_stop(_application) -> None:
+        # Let sends already under way finish while the loop still runs and the bot is still open:
+        # a reply cut off here would be marked failed and sent again.
+        channel = runtime.transports.get("telegram")
+        if channel is not None:
+            await asyncio.to_thread(channel.stop)
+
+    application = builder.post_init(post_init).post_stop(post_stop).build()
     application.add_handler(TypeHandler(Update, on_update))
     return application
 

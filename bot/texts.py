@@ -46,7 +46,8 @@ class Texts:
 
     def invitation(self, service_name: str | None) -> str:
         about = f" about {service_name}" if service_name else ""
-        return (f"{self.trust_name.capitalize()} would like your anonymous feedback{about}.\n{fft.QUESTION}\n"
+        trust = self.trust_name[:1].upper() + self.trust_name[1:]  # not capitalize(): keep "NHS" upper case
+        return (f"{trust} would like your anonymous feedback{about}.\n{fft.QUESTION}\n"
                 f"{fft.options_text()}\nReply STOP to opt out.")
 
     def service_prompt(self, numbered: str) -> str:

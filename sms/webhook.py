@@ -58,13 +58,12 @@ def inbound():
     sid, sender = request.form.get("MessageSid") or request.form.get("SmsSid"), request.form.get("From", "")
     if not sid:
         return _text("missing MessageSid", 400)
-    address = to_e164(sender, rt.settings.default_region)
+    address = to_e164(sender, rt.settings.default_region, strict=False)
     if address is None:
         return _text("missing or invalid From number", 400)
-    body = request.form.get("Body", "")
-    with rt.factory.begin() as session:
-        received = receive(session, rt.bot, channel="sms", address=address, text=body, provider_id=sid,
-                           now=rt.now(), stop_already_confirmed=request.form.get("OptOutType") == "STOP")
+    body, confirmed = request.form.get("Body", ""), request.form.get("OptOutType") == "STOP"
+    received = rt.write(lambda session: receive(session, rt.bot, channel="sms", address=address, text=body,
+                                                provider_id=sid, now=rt.now(), stop_already_confirmed=confirmed))
     twiml = MessagingResponse()
     for reply in received.replies:
         twiml.message(reply.text)
@@ -90,7 +89,7 @@ def status():
         if STATUS_RANK.get(new_status, 0) >= STATUS_RANK.get(row.status, 0):
             row.status, row.error_code, row.updated_at = new_status, error, rt.now()
         if error == OPTED_OUT_ERROR and request.form.get("To"):
-            address = to_e164(request.form["To"], rt.settings.default_region)
+            address = to_e164(request.form["To"], rt.settings.default_region, strict=False)
             if address:
                 contacts.opt_out(session, "sms", address, rt.now())
     return _text("ok", 200)

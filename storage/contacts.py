@@ -1,12 +1,14 @@
 """Contacts: who can be messaged, and who has said STOP."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage import upsert
 from storage.models import Contact
 
 
@@ -29,6 +31,35 @@ def get_or_create(session: Session, channel: str, address: str, now: datetime) -
     except IntegrityError:  # another request created it first
         contact = find(session, channel, address, lock=True)
     return contact
+
+
+@functools.cache
+def _lock_statement(dialect_name: str):
+    table = Contact.__table__
+    stmt = upsert.insert_for(dialect_name, table).values(
+        channel=bindparam("channel"), address=bindparam("address"), opted_out=False,
+        state=bindparam("state", type_=table.c.state.type), created_at=bindparam("now", type_=table.c.created_at.type))
+    stmt = stmt.on_conflict_do_update(index_elements=["channel", "address"], set_={"channel": stmt.excluded.channel})
+    return stmt.returning(table.c.id, table.c.state, table.c.opted_out)
+
+
+def lock(session: Session, channel: str, address: str, now: datetime) -> tuple[int, dict, bool]:
+    """(id, state, opted_out) of the contact for this address, created if new, locked until commit.
+
+    One statement: the upsert takes the row lock on PostgreSQL, so two messages from one
+    person are handled one after the other.
+    """
+    stmt = _lock_statement(upsert.dialect(session))
+    row = session.connection().execute(stmt, {"channel": channel, "address": address, "state": {}, "now": now}).one()
+    return row.id, row.state or {}, row.opted_out
+
+
+def save_state(session: Session, contact_id: int, state: dict, opted_out: bool, now: datetime,
+               was_opted_out: bool) -> None:
+    values = {"state": state, "state_updated_at": now, "opted_out": opted_out}
+    if opted_out != was_opted_out:
+        values["opted_out_at"] = now if opted_out else None
+    session.connection().execute(update(Contact.__table__).where(Contact.__table__.c.id == contact_id), values)
 
 
 def opt_out(session: Session, channel: str, address: str, now: datetime) -> Contact:

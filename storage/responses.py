@@ -1,31 +1,42 @@
 """Anonymous responses and their answers."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
+from storage import upsert
 from storage.models import Answer, Response
 
 
+@functools.cache
+def _statements(dialect_name: str):
+    responses, answers = Response.__table__, Answer.__table__
+    response = upsert.insert_for(dialect_name, responses).values(
+        ref=bindparam("ref"), survey_id=bindparam("survey_id"), survey_version=bindparam("survey_version"),
+        service_code=bindparam("service"), mode=bindparam("mode"),
+        created_at=bindparam("hour", type_=responses.c.created_at.type))
+    response = response.on_conflict_do_update(index_elements=["ref"], set_={"ref": response.excluded.ref})
+    answer = upsert.insert_for(dialect_name, answers).values(
+        response_id=bindparam("response_id"), question_id=bindparam("question_id"), value=bindparam("value"))
+    answer = answer.on_conflict_do_update(index_elements=["response_id", "question_id"],
+                                          set_={"value": answer.excluded.value})
+    return response.returning(responses.c.id), answer
+
+
 def record_answer(session: Session, *, ref: str, survey_id: str, survey_version: int, service: str | None,
-                  mode: str, question_id: str, value: str, now: datetime) -> Response:
-    """Store one answer; the response is created on its first answer.
+                  mode: str, question_id: str, value: str, now: datetime) -> int:
+    """Store one answer; the response is created on its first answer. Returns the response id.
 
     The time is kept to the hour only, so a response cannot be matched to the
     message log by its exact time.
     """
-    response = session.scalar(select(Response).where(Response.ref == ref))
-    if response is None:
-        response = Response(ref=ref, survey_id=survey_id, survey_version=survey_version, service_code=service,
-                            mode=mode, created_at=now.replace(minute=0, second=0, microsecond=0))
-        session.add(response)
-        session.flush()
-    answer = session.scalar(select(Answer).where(Answer.response_id == response.id,
-                                                 Answer.question_id == question_id))
-    if answer is None:
-        session.add(Answer(response_id=response.id, question_id=question_id, value=value))
-    else:
-        answer.value = value
-    return response
+    response, answer = _statements(upsert.dialect(session))
+    conn = session.connection()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    response_id = conn.execute(response, {"ref": ref, "survey_id": survey_id, "survey_version": survey_version,
+                                          "service": service, "mode": mode, "hour": hour}).scalar_one()
+    conn.execute(answer, {"response_id": response_id, "question_id": question_id, "value": value})
+    return response_id

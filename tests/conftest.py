@@ -105,7 +105,7 @@ def runtime(settings):
     for transport in rt.transports.values():
         if hasattr(transport, "stop") and getattr(transport, "started", False):
             transport.stop()
-    rt.engine.dispose()
+    rt.close()
 
 
 @pytest.fixture

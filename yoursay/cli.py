@@ -30,7 +30,7 @@ def _runtime(migrate_sqlite: bool = True):
     if migrate_sqlite and settings.is_sqlite:
         migrate.upgrade(settings.database_url)
     rt = build(settings)
-    click.get_current_context().call_on_close(rt.engine.dispose)
+    click.get_current_context().call_on_close(rt.close)
     return rt
 
 

@@ -5,6 +5,7 @@ import os
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,7 +14,10 @@ from bot.conversations import BotConfig
 from bot.delivery import Policy
 from bot.texts import Texts
 from storage.db import make_engine, make_sessionmaker
+from storage.writer import GroupCommitter
 from yoursay.config import Settings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -26,10 +30,23 @@ class Runtime:
     bot: BotConfig
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     transports: dict = field(default_factory=dict)
+    committer: GroupCommitter | None = None
 
     @staticmethod
     def now() -> datetime:
         return datetime.now(timezone.utc)
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run work(session) in a committed transaction; on SQLite, commits are shared (group commit)."""
+        if self.committer is not None:
+            return self.committer.run(work)
+        with self.factory.begin() as session:
+            return work(session)
+
+    def close(self) -> None:
+        if self.committer is not None:
+            self.committer.stop()
+        self.engine.dispose()
 
     def policy(self, channel: str) -> Policy:
         rate = self.settings.sms_rate if channel == "sms" else 30.0
@@ -44,4 +61,6 @@ def bot_config(settings: Settings) -> BotConfig:
 
 def build(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url)
-    return Runtime(settings, engine, make_sessionmaker(engine), bot_config(settings))
+    factory = make_sessionmaker(engine)
+    committer = GroupCommitter(factory) if settings.is_sqlite else None
+    return Runtime(settings, engine, factory, bot_config(settings), committer=committer)

@@ -24,9 +24,11 @@ class Background:
     def stop(self) -> None:
         if self.scheduler:
             self.scheduler.shutdown(wait=True)
-        for transport in self.app.extensions["yoursay"].transports.values():
+        rt = self.app.extensions["yoursay"]
+        for transport in rt.transports.values():
             if hasattr(transport, "stop"):
                 transport.stop()
+        rt.close()
 
 
 def prepare(settings: config.Settings) -> Flask:

@@ -402,6 +402,10 @@ def polling(runtime, fake):
     runtime.transports["telegram"].loop.call_soon_threadsafe(application.stop_running)
     thread.join(timeout=10)
     assert not thread.is_alive(), "polling did not stop"
+    # Stopping let the replies already being sent finish: none was cut off and left to be sent again.
+    rows = outbox_rows(runtime)
+    assert [(row.status, row.last_error) for row in rows] == [("sent", None)] * len(rows)
+    assert not [t for t in threading.enumerate() if t.name.startswith("telegram-send")], "the sender outlived polling"
 
 
 def test_polling_replies_to_updates_it_fetches(polling, fake, services, runtime):

@@ -1,0 +1,53 @@
+"""The message log: every message in and out, with provider id and delivery status."""
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from storage import upsert
+from storage.models import Message
+
+messages = Message.__table__
+
+
+@functools.cache
+def _log_statement(dialect_name: str, deduplicate: bool):
+    values = dict(channel=bindparam("channel"), direction="in", provider_id=bindparam("provider_id"),
+                  status="received", created_at=bindparam("now", type_=messages.c.created_at.type),
+                  updated_at=bindparam("now", type_=messages.c.updated_at.type))
+    if not deduplicate:
+        return insert(messages).values(**values).returning(messages.c.id)
+    stmt = upsert.insert_for(dialect_name, messages).values(**values)
+    return stmt.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"]).returning(messages.c.id)
+
+
+def log_inbound(session: Session, channel: str, provider_id: str | None, now: datetime) -> int | None:
+    """Log an inbound message; None if this provider id was logged before (a retry)."""
+    stmt = _log_statement(upsert.dialect(session), provider_id is not None)
+    params = {"channel": channel, "provider_id": provider_id, "now": now}
+    return session.connection().execute(stmt, params).scalar_one_or_none()
+
+
+def first_replies(session: Session, channel: str, provider_id: str) -> tuple[int | None, list]:
+    """The id and stored replies of the first delivery of an inbound message."""
+    row = session.execute(select(messages.c.id, messages.c.replies).where(
+        messages.c.channel == channel, messages.c.direction == "in", messages.c.provider_id == provider_id)).first()
+    return (row.id, row.replies or []) if row else (None, [])
+
+
+_FINISH = update(messages).where(messages.c.id == bindparam("message_id"))
+
+
+def finish_inbound(session: Session, message_id: int, contact_id: int, replies: list) -> None:
+    session.connection().execute(_FINISH, {"message_id": message_id, "contact_id": contact_id, "replies": replies})
+
+
+def log_replies(session: Session, channel: str, contact_id: int, texts: list[str], now: datetime) -> None:
+    """Log replies sent in the webhook's own response (e.g. TwiML)."""
+    if texts:
+        session.connection().execute(insert(messages), [
+            dict(channel=channel, direction="out", contact_id=contact_id, status="replied", body=text,
+                 created_at=now, updated_at=now) for text in texts])
