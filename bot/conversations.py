@@ -65,16 +65,16 @@ def active_services(session: Session) -> tuple[tuple[str, str], ...]:
 
 
 def receive(session: Session, config: BotConfig, *, channel: str, address: str, text: str,
-            provider_id: str | None, now: datetime, stop_already_confirmed: bool = False) -> Received:
+            provider_id: str | None, now: datetime, provider_replied: bool = False) -> Received:
     """Handle one inbound message; a repeated provider_id gets the first reply and changes nothing."""
-    message_id = messages.log_inbound(session, channel, provider_id, now)
-    if message_id is None:
-        first_id, replies = messages.first_replies(session, channel, provider_id)
-        return Received(_replies_from_json(replies), duplicate=True, message_id=first_id)
     contact_id, state, was_opted_out = contacts.lock(session, channel, address, now)
+    message_id = messages.log_inbound(session, channel, provider_id, contact_id, now)
+    if message_id is None:
+        first_id, texts = messages.first_replies(session, channel, provider_id)
+        return Received([engine.Reply(t) for t in texts], duplicate=True, message_id=first_id)
     ctx = engine.Context(now=now, channel=channel, ref=str(uuid.uuid4()), texts=config.texts,
                          services=config.services.get(session), timeout=config.timeout,
-                         stop_already_confirmed=stop_already_confirmed)
+                         provider_replied=provider_replied)
     result = engine.handle(state, text, ctx)
     opted_out = was_opted_out
     for effect in result.effects:
@@ -89,22 +89,13 @@ def receive(session: Session, config: BotConfig, *, channel: str, address: str, 
         elif isinstance(effect, engine.OptIn):
             opted_out = False
     contacts.save_state(session, contact_id, result.state, opted_out, now, was_opted_out)
-    replies = [_reply_json(r) for r in result.replies]
-    messages.finish_inbound(session, message_id, contact_id, replies)
     received = Received(result.replies, message_id=message_id)
-    if channel in OUTBOX_CHANNELS:
-        for reply in replies:
-            extra = {**reply, "after_stop": opted_out}  # the STOP confirmation still goes
-            received.outbox_ids.append(outbox.enqueue_id(session, channel, contact_id, "reply", reply["text"],
+    if channel in OUTBOX_CHANNELS:  # logged when sent; a retried update is not answered again
+        for reply in result.replies:
+            extra = {"buttons": [list(b) for b in reply.buttons], "after_stop": opted_out}
+            received.outbox_ids.append(outbox.enqueue_id(session, channel, contact_id, "reply", reply.text,
                                                          now, now, extra))
     else:
-        messages.log_replies(session, channel, contact_id, [r["text"] for r in replies], now)
+        messages.log_replies(session, channel, contact_id, message_id, [r.text for r in result.replies], now)
     return received
 
-
-def _reply_json(reply: engine.Reply) -> dict:
-    return {"text": reply.text, "buttons": [list(b) for b in reply.buttons]}
-
-
-def _replies_from_json(rows: list | None) -> list[engine.Reply]:
-    return [engine.Reply(r["text"], tuple(tuple(b) for b in r.get("buttons", ()))) for r in rows or []]

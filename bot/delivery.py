@@ -20,9 +20,10 @@ log = logging.getLogger(__name__)
 class DeliveryError(Exception):
     """A send failed. retry: try again later; opted_out: the recipient has blocked us."""
 
-    def __init__(self, message: str, *, retry: bool = False, opted_out: bool = False, code: str | None = None):
+    def __init__(self, message: str, *, retry: bool = False, opted_out: bool = False, code: str | None = None,
+                 retry_after: timedelta | None = None):
         super().__init__(message)
-        self.retry, self.opted_out, self.code = retry, opted_out, code
+        self.retry, self.opted_out, self.code, self.retry_after = retry, opted_out, code, retry_after
 
 
 class Transport(Protocol):
@@ -113,7 +114,7 @@ def _record_failure(factory, policy: Policy, item: outbox.Claimed, exc: Delivery
             outbox.cancel_pending(session, item.contact_id, "opted out at provider")
             log.info("outbox %s: recipient has opted out at the provider", item.id)
         elif exc.retry:
-            delay = policy.backoff * (2 ** item.attempts)
+            delay = max(policy.backoff * (2 ** item.attempts), exc.retry_after or timedelta(0))
             status = outbox.mark_retry(session, item, str(exc), now, delay)
             log.warning("outbox %s: send failed (%s), %s", item.id, exc, status)
         else:

@@ -62,7 +62,7 @@ class Context:
     texts: Texts = field(default_factory=Texts)
     services: tuple[tuple[str, str], ...] = ()
     timeout: timedelta = timedelta(hours=24)
-    stop_already_confirmed: bool = False
+    provider_replied: bool = False  # the carrier already answered this keyword (e.g. Twilio Advanced Opt-Out)
 
 
 @dataclass
@@ -74,6 +74,14 @@ class Result:
 
 def handle(state: dict | None, text: str, ctx: Context) -> Result:
     """Answer one incoming message."""
+    result = _handle(state, text, ctx)
+    if ctx.provider_replied:  # record what the keyword did, but never answer it twice
+        result.replies = []
+        result.effects = [OptOut(confirmed=False) if isinstance(e, OptOut) else e for e in result.effects]
+    return result
+
+
+def _handle(state: dict | None, text: str, ctx: Context) -> Result:
     state = dict(state or {})
     word = fft.normalise(text) if not text.strip().startswith("/") else text.strip().lower()
     command, _, argument = word.partition(" ")
@@ -82,11 +90,7 @@ def handle(state: dict | None, text: str, ctx: Context) -> Result:
             return _opt_in(state, argument if command == "/start" else "", ctx)
         return Result(state)
     if word in STOP_WORDS:
-        confirm = not ctx.stop_already_confirmed
-        result = Result({"opted_out": True}, effects=[OptOut(confirmed=confirm)])
-        if confirm:
-            result.replies.append(Reply(ctx.texts.stopped()))
-        return result
+        return Result({"opted_out": True}, [Reply(ctx.texts.stopped())], [OptOut(confirmed=True)])
     if word in HELP_WORDS:
         return Result(_touch(state, ctx) if state.get("step") else state, [Reply(ctx.texts.help())])
     expired = bool(state.get("step")) and _is_expired(state, ctx)

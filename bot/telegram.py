@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -156,7 +157,8 @@ class TelegramChannel:
         except Forbidden as exc:
             raise DeliveryError(f"Telegram: {exc}", opted_out=True, code="403") from exc
         except RetryAfter as exc:
-            raise DeliveryError(f"Telegram asked us to wait: {exc}", retry=True, code="429") from exc
+            wait = exc.retry_after if isinstance(exc.retry_after, timedelta) else timedelta(seconds=exc.retry_after)
+            raise DeliveryError(f"Telegram asked us to wait: {exc}", retry=True, code="429", retry_after=wait) from exc
         except BadRequest as exc:
             raise DeliveryError(f"Telegram refused the message: {exc}", code="400") from exc
         except (NetworkError, TimeoutError) as exc:

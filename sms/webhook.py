@@ -61,9 +61,10 @@ def inbound():
     address = to_e164(sender, rt.settings.default_region, strict=False)
     if address is None:
         return _text("missing or invalid From number", 400)
-    body, confirmed = request.form.get("Body", ""), request.form.get("OptOutType") == "STOP"
+    # With Advanced Opt-Out, Twilio itself answers STOP, START and HELP, and says so in OptOutType.
+    body, confirmed = request.form.get("Body", ""), bool(request.form.get("OptOutType"))
     received = rt.write(lambda session: receive(session, rt.bot, channel="sms", address=address, text=body,
-                                                provider_id=sid, now=rt.now(), stop_already_confirmed=confirmed))
+                                                provider_id=sid, now=rt.now(), provider_replied=confirmed))
     twiml = MessagingResponse()
     for reply in received.replies:
         twiml.message(reply.text)
@@ -81,15 +82,16 @@ def status():
         return _text("missing MessageSid or MessageStatus", 400)
     error = request.form.get("ErrorCode") or None
     with rt.factory.begin() as session:
-        row = session.scalar(select(Message).where(Message.channel == "sms", Message.direction == "out",
-                                                   Message.provider_id == sid))
-        if row is None:
-            log.info("status %s for unknown message %s", new_status, sid)
-            return _text("unknown message", 200)
-        if STATUS_RANK.get(new_status, 0) >= STATUS_RANK.get(row.status, 0):
-            row.status, row.error_code, row.updated_at = new_status, error, rt.now()
         if error == OPTED_OUT_ERROR and request.form.get("To"):
             address = to_e164(request.form["To"], rt.settings.default_region, strict=False)
             if address:
                 contacts.opt_out(session, "sms", address, rt.now())
+        row = session.scalar(select(Message).where(Message.channel == "sms", Message.direction == "out",
+                                                   Message.provider_id == sid))
+        if row is None:  # the callback beat our own record of the send: keep it, the send fills in the rest
+            log.info("status %s for a message not recorded yet: %s", new_status, sid)
+            session.add(Message(channel="sms", direction="out", provider_id=sid, status=new_status,
+                                error_code=error, created_at=rt.now(), updated_at=rt.now()))
+        elif STATUS_RANK.get(new_status, 0) >= STATUS_RANK.get(row.status, 0):
+            row.status, row.error_code, row.updated_at = new_status, error, rt.now()
     return _text("ok", 200)

@@ -54,12 +54,15 @@ def lock(session: Session, channel: str, address: str, now: datetime) -> tuple[i
     return row.id, row.state or {}, row.opted_out
 
 
+_SAVE = update(Contact.__table__).where(Contact.__table__.c.id == bindparam("contact_id"))
+
+
 def save_state(session: Session, contact_id: int, state: dict, opted_out: bool, now: datetime,
                was_opted_out: bool) -> None:
-    values = {"state": state, "state_updated_at": now, "opted_out": opted_out}
+    values = {"contact_id": contact_id, "state": state, "state_updated_at": now, "opted_out": opted_out}
     if opted_out != was_opted_out:
         values["opted_out_at"] = now if opted_out else None
-    session.connection().execute(update(Contact.__table__).where(Contact.__table__.c.id == contact_id), values)
+    session.connection().execute(_SAVE, values)
 
 
 def opt_out(session: Session, channel: str, address: str, now: datetime) -> Contact:

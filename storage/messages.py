@@ -16,7 +16,8 @@ messages = Message.__table__
 @functools.cache
 def _log_statement(dialect_name: str, deduplicate: bool):
     values = dict(channel=bindparam("channel"), direction="in", provider_id=bindparam("provider_id"),
-                  status="received", created_at=bindparam("now", type_=messages.c.created_at.type),
+                  contact_id=bindparam("contact_id"), status="received",
+                  created_at=bindparam("now", type_=messages.c.created_at.type),
                   updated_at=bindparam("now", type_=messages.c.updated_at.type))
     if not deduplicate:
         return insert(messages).values(**values).returning(messages.c.id)
@@ -24,30 +25,35 @@ def _log_statement(dialect_name: str, deduplicate: bool):
     return stmt.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"]).returning(messages.c.id)
 
 
-def log_inbound(session: Session, channel: str, provider_id: str | None, now: datetime) -> int | None:
+def log_inbound(session: Session, channel: str, provider_id: str | None, contact_id: int,
+                now: datetime) -> int | None:
     """Log an inbound message; None if this provider id was logged before (a retry)."""
     stmt = _log_statement(upsert.dialect(session), provider_id is not None)
-    params = {"channel": channel, "provider_id": provider_id, "now": now}
+    params = {"channel": channel, "provider_id": provider_id, "contact_id": contact_id, "now": now}
     return session.connection().execute(stmt, params).scalar_one_or_none()
 
 
-def first_replies(session: Session, channel: str, provider_id: str) -> tuple[int | None, list]:
-    """The id and stored replies of the first delivery of an inbound message."""
-    row = session.execute(select(messages.c.id, messages.c.replies).where(
-        messages.c.channel == channel, messages.c.direction == "in", messages.c.provider_id == provider_id)).first()
-    return (row.id, row.replies or []) if row else (None, [])
+def first_replies(session: Session, channel: str, provider_id: str) -> tuple[int | None, list[str]]:
+    """The id of the first delivery of an inbound message, and the replies logged to it."""
+    first = session.scalar(select(messages.c.id).where(
+        messages.c.channel == channel, messages.c.direction == "in", messages.c.provider_id == provider_id))
+    if first is None:
+        return None, []
+    rows = session.scalars(select(messages.c.body).where(messages.c.reply_to == first).order_by(messages.c.id))
+    return first, list(rows)
 
 
-_FINISH = update(messages).where(messages.c.id == bindparam("message_id"))
+_LOG_REPLY = insert(messages).values(
+    channel=bindparam("channel"), direction="out", contact_id=bindparam("contact_id"), status="replied",
+    body=bindparam("body"), reply_to=bindparam("reply_to"),
+    created_at=bindparam("now", type_=messages.c.created_at.type),
+    updated_at=bindparam("now", type_=messages.c.updated_at.type))
 
 
-def finish_inbound(session: Session, message_id: int, contact_id: int, replies: list) -> None:
-    session.connection().execute(_FINISH, {"message_id": message_id, "contact_id": contact_id, "replies": replies})
-
-
-def log_replies(session: Session, channel: str, contact_id: int, texts: list[str], now: datetime) -> None:
+def log_replies(session: Session, channel: str, contact_id: int, reply_to: int, texts: list[str],
+                now: datetime) -> None:
     """Log replies sent in the webhook's own response (e.g. TwiML)."""
     if texts:
-        session.connection().execute(insert(messages), [
-            dict(channel=channel, direction="out", contact_id=contact_id, status="replied", body=text,
-                 created_at=now, updated_at=now) for text in texts])
+        session.connection().execute(_LOG_REPLY, [
+            {"channel": channel, "contact_id": contact_id, "body": text, "reply_to": reply_to, "now": now}
+            for text in texts])

@@ -95,7 +95,8 @@ class Message(Base):
     """Every message in or out, with its provider id and delivery status.
 
     Inbound bodies are not kept here: they may be feedback, which must not be
-    traceable to the sender. The bot's own replies are kept, for retried webhooks.
+    traceable to the sender. Replies point at the message they answer (reply_to), so a
+    retried webhook gets the same answer.
     """
 
     __tablename__ = "messages"
@@ -111,7 +112,7 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(20))
     error_code: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[str | None] = mapped_column(Text)
-    replies: Mapped[list | None] = mapped_column(JSON)
+    reply_to: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

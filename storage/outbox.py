@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage import upsert
 from storage.models import Contact, Message, Outbox
 
 MAX_ATTEMPTS = 5
@@ -74,11 +75,16 @@ def is_opted_out(session: Session, contact_id: int) -> bool:
 
 
 def mark_sent(session: Session, item: Claimed, provider_id: str | None, status: str, now: datetime) -> None:
+    """Record a send; a status callback that arrived first keeps its (later) status."""
     session.execute(update(Outbox).where(Outbox.id == item.id)
                     .values(status="sent", provider_id=provider_id, sent_at=now, attempts=item.attempts + 1))
-    session.add(Message(channel=item.channel, direction="out", contact_id=item.contact_id,
-                        provider_id=provider_id, status=status, body=item.body, outbox_id=item.id,
-                        created_at=now, updated_at=now))
+    table = Message.__table__
+    stmt = upsert.insert(session, table).values(
+        channel=item.channel, direction="out", contact_id=item.contact_id, provider_id=provider_id, status=status,
+        body=item.body, outbox_id=item.id, created_at=now, updated_at=now)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["channel", "direction", "provider_id"],
+        set_={"contact_id": item.contact_id, "body": item.body, "outbox_id": item.id}))
 
 
 def mark_retry(session: Session, item: Claimed, error: str, now: datetime, delay: timedelta) -> str:

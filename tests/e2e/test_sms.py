@@ -189,6 +189,10 @@ def send_due(runtime, clock, worker: str = "test-worker", sleep=lambda seconds: 
                  clock=clock, sleep=sleep, **kw)
 
 
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def to_number(fake_twilio, number: str) -> list[dict]:
     return [m for m in fake_twilio.messages() if m["To"] == number]
 
@@ -413,6 +417,14 @@ def test_a_stop_twilio_has_already_confirmed_is_recorded_but_not_confirmed_again
     assert alice.sends("Sorry, I meant to say it was good") == []
 
 
+@pytest.mark.parametrize("keyword", ["START", "HELP"])
+def test_start_and_help_that_twilio_has_answered_are_not_answered_again(runtime, services, clock, alice, keyword):
+    alice.sends("STOP", OptOutType="STOP")
+    assert alice.sends(keyword, OptOutType=keyword) == []
+    if keyword == "START":
+        assert not contact(runtime, ALICE).opted_out
+
+
 # --- 7. invitations from a CSV ----------------------------------------------------------------
 
 def cli_env(settings) -> dict:
@@ -482,10 +494,6 @@ def test_invitations_from_a_csv_reach_the_right_phones_and_start_the_survey(
     [response] = all_rows(runtime, Response)
     assert (response.service_code, response.mode) == ("OAKLANDS", "SMS/text message")
     assert answers(runtime) == {"fft": "1"}
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def test_invitations_queued_by_code_skip_opted_out_and_recently_invited_people(runtime, services, clock, bob):
@@ -697,10 +705,32 @@ def test_a_late_sent_callback_does_not_undo_delivered(runtime, clock, client, se
     assert sent_message(runtime, sent_invitation).status == "delivered"
 
 
-def test_a_status_for_a_message_we_do_not_know_is_acknowledged_and_ignored(runtime, clock, client, sent_invitation):
+def test_a_status_for_a_message_we_do_not_know_is_acknowledged_and_changes_no_other(runtime, clock, client,
+                                                                                     sent_invitation):
     response = status_callback(client, "SM" + "f" * 32, "delivered")
     assert response.status_code == 200
     assert sent_message(runtime, sent_invitation).status == "queued"
+
+
+def test_a_status_that_arrives_before_the_send_is_recorded_is_kept(runtime, clock, client, services):
+    from storage import outbox
+    from storage.contacts import get_or_create
+
+    assert status_callback(client, "SMearly", "delivered").status_code == 200
+    with runtime.factory.begin() as session:
+        person = get_or_create(session, "sms", ALICE, clock())
+        session.flush()
+        outbox.enqueue(session, person, "invite", "Hello", clock(), clock())
+    with runtime.factory.begin() as session:
+        [item] = outbox.claim(session, "sms", "w", clock())
+        outbox.mark_sent(session, item, "SMearly", "queued", clock())
+    message = sent_message(runtime, "SMearly")
+    assert (message.status, message.body, message.outbox_id) == ("delivered", "Hello", item.id)
+
+
+def test_an_unsubscribed_error_opts_the_number_out_even_for_a_message_we_do_not_know(runtime, clock, client):
+    assert status_callback(client, "SMunknown", "undelivered", to=ALICE, error="21610").status_code == 200
+    assert contact(runtime, ALICE).opted_out
 
 
 def test_a_status_callback_with_a_bad_signature_is_refused(runtime, clock, client, sent_invitation):

@@ -386,6 +386,18 @@ def test_a_reply_telegram_could_not_take_is_kept_and_sent_on_a_later_drain(clien
     assert count(runtime, Message, Message.direction == "out", Message.outbox_id == row.id) == 1
 
 
+def test_a_longer_wait_asked_for_by_telegram_is_honoured(client, fake, channel, services, runtime):
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 600", retry_after=600)
+
+    say(client, 1, "/start OAKLANDS")
+
+    fake.wait_for("sendMessage", count=1)
+    background_sends_finished(channel)
+    policy = runtime.policy("telegram")
+    assert drain(runtime.factory, channel, policy, runtime.worker, clock=later(runtime, 300)) == 0
+    assert drain(runtime.factory, channel, policy, runtime.worker, clock=later(runtime, 660)) == 1
+
+
 # ----- long polling (yoursay telegram-poll) --------------------------------------------------
 
 

@@ -177,7 +177,7 @@ def test_yes_unstop_and_telegram_start_opt_back_in(word):
 
 
 def test_stop_already_confirmed_by_twilio_is_recorded_but_not_confirmed_twice():
-    person = Person(stop_already_confirmed=True)
+    person = Person(provider_replied=True)
     assert person.says("STOP") == []
     assert person.effects == [OptOut(confirmed=False)]
     assert person.state["opted_out"]
