@@ -121,14 +121,14 @@ def start(args: list[str], env: dict) -> subprocess.Popen:
     return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def fresh_postgres(url: str) -> str:
+def postgres_database(url: str, name: str, create: bool) -> str:
+    """Create (or drop) a database of our own on the PostgreSQL server at url."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"yoursay_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' if create else f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
@@ -142,7 +142,8 @@ def main() -> None:
     opts = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="yoursay-bench-")
-    db_url = fresh_postgres(opts.database_url) if opts.database_url else f"sqlite:///{tmp}/bench.db"
+    pg_name = f"yoursay_bench_{uuid.uuid4().hex[:8]}"
+    db_url = postgres_database(opts.database_url, pg_name, True) if opts.database_url else f"sqlite:///{tmp}/bench.db"
     yoursay_port, bare_port = free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "YOURSAY_MODE": "dev", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
            "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_FROM_NUMBER": "+447700900000", "YOURSAY_SCHEDULER": "off",
@@ -167,6 +168,8 @@ def main() -> None:
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
+        if opts.database_url:
+            postgres_database(opts.database_url, pg_name, False)
     kind = "PostgreSQL" if opts.database_url else "SQLite"
     print(f"{opts.connections} connections, {opts.seconds:.0f}s each, waitress with {opts.threads} threads, {kind}")
     for name, r in (("bare TwiML endpoint", bare), ("YourSay /sms/inbound", ours)):

@@ -1,4 +1,4 @@
-"""Run the engine for one inbound message, inside the caller's transaction.
+"""Run the engine for one inbound message, inside the caller's transaction (a Connection).
 
 Every channel comes through here: the message is logged (and deduplicated on its
 provider id), the contact's state is loaded and locked, the engine answers, and its
@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from bot import engine
@@ -52,50 +52,50 @@ class ServiceCache:
         self.ttl, self._loaded_at, self._services = ttl, float("-inf"), ()
         self._lock = threading.Lock()
 
-    def get(self, session: Session) -> tuple[tuple[str, str], ...]:
+    def get(self, db: Connection | Session) -> tuple[tuple[str, str], ...]:
         with self._lock:
             if time.monotonic() - self._loaded_at > self.ttl:
-                self._services, self._loaded_at = active_services(session), time.monotonic()
+                self._services, self._loaded_at = active_services(db), time.monotonic()
             return self._services
 
 
-def active_services(session: Session) -> tuple[tuple[str, str], ...]:
-    rows = session.execute(select(Service.code, Service.name).where(Service.active).order_by(Service.name))
+def active_services(db: Connection | Session) -> tuple[tuple[str, str], ...]:
+    rows = db.execute(select(Service.code, Service.name).where(Service.active).order_by(Service.name))
     return tuple((code, name) for code, name in rows)
 
 
-def receive(session: Session, config: BotConfig, *, channel: str, address: str, text: str,
+def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, text: str,
             provider_id: str | None, now: datetime, provider_replied: bool = False) -> Received:
     """Handle one inbound message; a repeated provider_id gets the first reply and changes nothing."""
-    contact_id, state, was_opted_out = contacts.lock(session, channel, address, now)
-    message_id = messages.log_inbound(session, channel, provider_id, contact_id, now)
+    contact_id, state, was_opted_out = contacts.lock(conn, channel, address, now)
+    message_id = messages.log_inbound(conn, channel, provider_id, contact_id, now)
     if message_id is None:
-        first_id, texts = messages.first_replies(session, channel, provider_id)
+        first_id, texts = messages.first_replies(conn, channel, provider_id)
         return Received([engine.Reply(t) for t in texts], duplicate=True, message_id=first_id)
     ctx = engine.Context(now=now, channel=channel, ref=str(uuid.uuid4()), texts=config.texts,
-                         services=config.services.get(session), timeout=config.timeout,
+                         services=config.services.get(conn), timeout=config.timeout,
                          provider_replied=provider_replied)
     result = engine.handle(state, text, ctx)
     opted_out = was_opted_out
     for effect in result.effects:
         if isinstance(effect, engine.RecordAnswer):
-            responses.record_answer(session, ref=effect.ref, survey_id=effect.survey_id,
+            responses.record_answer(conn, ref=effect.ref, survey_id=effect.survey_id,
                                     survey_version=effect.survey_version, service=effect.service,
                                     mode=MODES.get(channel, "Other"), question_id=effect.question_id,
                                     value=effect.value, now=now)
         elif isinstance(effect, engine.OptOut):
             opted_out = True
-            outbox.cancel_pending(session, contact_id, "opted out")
+            outbox.cancel_pending(conn, contact_id, "opted out")
         elif isinstance(effect, engine.OptIn):
             opted_out = False
-    contacts.save_state(session, contact_id, result.state, opted_out, now, was_opted_out)
+    contacts.save_state(conn, contact_id, result.state, opted_out, now, was_opted_out)
     received = Received(result.replies, message_id=message_id)
     if channel in OUTBOX_CHANNELS:  # logged when sent; a retried update is not answered again
         for reply in result.replies:
             extra = {"buttons": [list(b) for b in reply.buttons], "after_stop": opted_out}
-            received.outbox_ids.append(outbox.enqueue_id(session, channel, contact_id, "reply", reply.text,
+            received.outbox_ids.append(outbox.enqueue_id(conn, channel, contact_id, "reply", reply.text,
                                                          now, now, extra))
     else:
-        messages.log_replies(session, channel, contact_id, message_id, [r.text for r in result.replies], now)
+        messages.log_replies(conn, channel, contact_id, message_id, [r.text for r in result.replies], now)
     return received
 

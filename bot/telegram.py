@@ -131,7 +131,7 @@ class TelegramChannel:
         if found is None:
             return
         chat_id, text, query_id = found
-        rt.write(lambda session: receive(session, rt.bot, channel="telegram", address=str(chat_id), text=text,
+        rt.write(lambda conn: receive(conn, rt.bot, channel="telegram", address=str(chat_id), text=text,
                                          provider_id=str(update.update_id), now=rt.now()))
         if query_id:
             asyncio.run_coroutine_threadsafe(self._answer_query(query_id), self.loop)

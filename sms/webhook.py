@@ -36,7 +36,7 @@ def signature_is_valid(auth_token: str, public_url: str | None) -> bool:
     query = request.query_string.decode()
     url = base + request.path + (f"?{query}" if query else "")
     signature = request.headers.get("X-Twilio-Signature", "")
-    return bool(signature) and RequestValidator(auth_token).validate(url, request.form.to_dict(), signature)
+    return bool(signature) and RequestValidator(auth_token).validate(url, request.form, signature)
 
 
 def _check_request() -> Response | None:
@@ -63,7 +63,7 @@ def inbound():
         return _text("missing or invalid From number", 400)
     # With Advanced Opt-Out, Twilio itself answers STOP, START and HELP, and says so in OptOutType.
     body, confirmed = request.form.get("Body", ""), bool(request.form.get("OptOutType"))
-    received = rt.write(lambda session: receive(session, rt.bot, channel="sms", address=address, text=body,
+    received = rt.write(lambda conn: receive(conn, rt.bot, channel="sms", address=address, text=body,
                                                 provider_id=sid, now=rt.now(), provider_replied=confirmed))
     twiml = MessagingResponse()
     for reply in received.replies:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,26 +43,26 @@ def _lock_statement(dialect_name: str):
     return stmt.returning(table.c.id, table.c.state, table.c.opted_out)
 
 
-def lock(session: Session, channel: str, address: str, now: datetime) -> tuple[int, dict, bool]:
+def lock(conn: Connection, channel: str, address: str, now: datetime) -> tuple[int, dict, bool]:
     """(id, state, opted_out) of the contact for this address, created if new, locked until commit.
 
     One statement: the upsert takes the row lock on PostgreSQL, so two messages from one
     person are handled one after the other.
     """
-    stmt = _lock_statement(upsert.dialect(session))
-    row = session.connection().execute(stmt, {"channel": channel, "address": address, "state": {}, "now": now}).one()
+    stmt = _lock_statement(upsert.dialect(conn))
+    row = conn.execute(stmt, {"channel": channel, "address": address, "state": {}, "now": now}).one()
     return row.id, row.state or {}, row.opted_out
 
 
 _SAVE = update(Contact.__table__).where(Contact.__table__.c.id == bindparam("contact_id"))
 
 
-def save_state(session: Session, contact_id: int, state: dict, opted_out: bool, now: datetime,
+def save_state(conn: Connection, contact_id: int, state: dict, opted_out: bool, now: datetime,
                was_opted_out: bool) -> None:
     values = {"contact_id": contact_id, "state": state, "state_updated_at": now, "opted_out": opted_out}
     if opted_out != was_opted_out:
         values["opted_out_at"] = now if opted_out else None
-    session.connection().execute(_SAVE, values)
+    conn.execute(_SAVE, values)
 
 
 def opt_out(session: Session, channel: str, address: str, now: datetime) -> Contact:

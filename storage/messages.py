@@ -4,8 +4,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, insert, select
 
 from storage import upsert
 from storage.models import Message
@@ -25,21 +24,21 @@ def _log_statement(dialect_name: str, deduplicate: bool):
     return stmt.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"]).returning(messages.c.id)
 
 
-def log_inbound(session: Session, channel: str, provider_id: str | None, contact_id: int,
+def log_inbound(conn: Connection, channel: str, provider_id: str | None, contact_id: int,
                 now: datetime) -> int | None:
     """Log an inbound message; None if this provider id was logged before (a retry)."""
-    stmt = _log_statement(upsert.dialect(session), provider_id is not None)
+    stmt = _log_statement(upsert.dialect(conn), provider_id is not None)
     params = {"channel": channel, "provider_id": provider_id, "contact_id": contact_id, "now": now}
-    return session.connection().execute(stmt, params).scalar_one_or_none()
+    return conn.execute(stmt, params).scalar_one_or_none()
 
 
-def first_replies(session: Session, channel: str, provider_id: str) -> tuple[int | None, list[str]]:
+def first_replies(conn: Connection, channel: str, provider_id: str) -> tuple[int | None, list[str]]:
     """The id of the first delivery of an inbound message, and the replies logged to it."""
-    first = session.scalar(select(messages.c.id).where(
+    first = conn.scalar(select(messages.c.id).where(
         messages.c.channel == channel, messages.c.direction == "in", messages.c.provider_id == provider_id))
     if first is None:
         return None, []
-    rows = session.scalars(select(messages.c.body).where(messages.c.reply_to == first).order_by(messages.c.id))
+    rows = conn.scalars(select(messages.c.body).where(messages.c.reply_to == first).order_by(messages.c.id))
     return first, list(rows)
 
 
@@ -50,10 +49,10 @@ _LOG_REPLY = insert(messages).values(
     updated_at=bindparam("now", type_=messages.c.updated_at.type))
 
 
-def log_replies(session: Session, channel: str, contact_id: int, reply_to: int, texts: list[str],
+def log_replies(conn: Connection, channel: str, contact_id: int, reply_to: int, texts: list[str],
                 now: datetime) -> None:
     """Log replies sent in the webhook's own response (e.g. TwiML)."""
     if texts:
-        session.connection().execute(_LOG_REPLY, [
+        conn.execute(_LOG_REPLY, [
             {"channel": channel, "contact_id": contact_id, "body": text, "reply_to": reply_to, "now": now}
             for text in texts])

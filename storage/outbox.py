@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage import upsert
@@ -37,13 +37,13 @@ def enqueue(session: Session, contact: Contact, kind: str, body: str, due_at: da
     return row
 
 
-def enqueue_id(session: Session, channel: str, contact_id: int, kind: str, body: str, due_at: datetime,
+def enqueue_id(db: Connection | Session, channel: str, contact_id: int, kind: str, body: str, due_at: datetime,
                now: datetime, extra: dict | None = None) -> int:
     """enqueue() in one statement, for hot paths; returns the outbox id."""
     table = Outbox.__table__
     stmt = insert(table).values(channel=channel, contact_id=contact_id, kind=kind, body=body, extra=extra,
                                 status="pending", attempts=0, due_at=due_at, created_at=now)
-    return session.execute(stmt.returning(table.c.id)).scalar_one()
+    return db.execute(stmt.returning(table.c.id)).scalar_one()
 
 
 def claim(session: Session, channel: str, worker: str, now: datetime, limit: int = 50) -> list[Claimed]:
@@ -105,7 +105,7 @@ def postpone(session: Session, item: Claimed, until: datetime) -> None:
     session.execute(update(Outbox).where(Outbox.id == item.id).values(status="pending", due_at=until))
 
 
-def cancel_pending(session: Session, contact_id: int, reason: str) -> None:
+def cancel_pending(db: Connection | Session, contact_id: int, reason: str) -> None:
     """Cancel everything still waiting for a contact, e.g. after STOP."""
-    session.execute(update(Outbox).where(Outbox.contact_id == contact_id, Outbox.status == "pending")
+    db.execute(update(Outbox).where(Outbox.contact_id == contact_id, Outbox.status == "pending")
                     .values(status="cancelled", last_error=reason))

@@ -4,8 +4,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from sqlalchemy import bindparam
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam
 
 from storage import upsert
 from storage.models import Answer, Response
@@ -26,15 +25,14 @@ def _statements(dialect_name: str):
     return response.returning(responses.c.id), answer
 
 
-def record_answer(session: Session, *, ref: str, survey_id: str, survey_version: int, service: str | None,
+def record_answer(conn: Connection, *, ref: str, survey_id: str, survey_version: int, service: str | None,
                   mode: str, question_id: str, value: str, now: datetime) -> int:
     """Store one answer; the response is created on its first answer. Returns the response id.
 
     The time is kept to the hour only, so a response cannot be matched to the
     message log by its exact time.
     """
-    response, answer = _statements(upsert.dialect(session))
-    conn = session.connection()
+    response, answer = _statements(upsert.dialect(conn))
     hour = now.replace(minute=0, second=0, microsecond=0)
     response_id = conn.execute(response, {"ref": ref, "survey_id": survey_id, "survey_version": survey_version,
                                           "service": service, "mode": mode, "hour": hour}).scalar_one()

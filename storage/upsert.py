@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 
-def dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+def dialect(db: Session | Connection) -> str:
+    """The dialect name of a Session or a Connection."""
+    return db.dialect.name if isinstance(db, Connection) else db.get_bind().dialect.name
 
 
 def insert_for(dialect_name: str, table):

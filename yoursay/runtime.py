@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations import BotConfig
@@ -30,22 +30,20 @@ class Runtime:
     bot: BotConfig
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     transports: dict = field(default_factory=dict)
-    committer: GroupCommitter | None = None
+    committer: GroupCommitter = field(init=False)
+
+    def __post_init__(self):
+        self.committer = GroupCommitter(self.engine)
 
     @staticmethod
     def now() -> datetime:
         return datetime.now(timezone.utc)
 
-    def write(self, work: Callable[[Session], T]) -> T:
-        """Run work(session) in a committed transaction; on SQLite, commits are shared (group commit)."""
-        if self.committer is not None:
-            return self.committer.run(work)
-        with self.factory.begin() as session:
-            return work(session)
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run work(connection) in a committed transaction, sharing commits with other threads."""
+        return self.committer.run(work)
 
     def close(self) -> None:
-        if self.committer is not None:
-            self.committer.stop()
         self.engine.dispose()
 
     def policy(self, channel: str) -> Policy:
@@ -62,5 +60,4 @@ def bot_config(settings: Settings) -> BotConfig:
 def build(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
-    committer = GroupCommitter(factory) if settings.is_sqlite else None
-    return Runtime(settings, engine, factory, bot_config(settings), committer=committer)
+    return Runtime(settings, engine, factory, bot_config(settings))

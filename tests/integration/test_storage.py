@@ -16,8 +16,8 @@ NOW = datetime(2026, 11, 26, 14, 37, tzinfo=timezone.utc)
 
 
 def say(rt, text, address="+447700900123", channel="sms", sid=None, now=NOW):
-    with rt.factory.begin() as session:
-        return receive(session, rt.bot, channel=channel, address=address, text=text, provider_id=sid, now=now)
+    return rt.write(lambda conn: receive(conn, rt.bot, channel=channel, address=address, text=text,
+                                         provider_id=sid, now=now))
 
 
 def test_migrations_create_exactly_the_schema_the_models_describe(runtime):
