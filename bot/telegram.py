@@ -83,6 +83,18 @@ def keyboard(buttons) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons])
 
 
+COMMANDS = (("start", "Give feedback"), ("help", "Who we are, and where to get urgent help"),
+            ("stop", "Stop all messages from us"))
+
+
+async def register_commands(bot: Bot) -> None:
+    """Show /start, /help and /stop in Telegram's command menu; a failure only loses the menu."""
+    try:
+        await bot.set_my_commands(list(COMMANDS))
+    except TelegramError as exc:
+        log.warning("could not set the bot's command menu: %s", exc)
+
+
 class TelegramChannel:
     """Receives updates (webhook or polling) and is the outbox transport for Telegram."""
 
@@ -103,6 +115,7 @@ class TelegramChannel:
             self._loop_thread.start()
             self.loop = self._loop_thread.loop
             self._loop_thread.run(self.bot.initialize())
+            self._loop_thread.run(register_commands(self.bot))
         self.started = True
 
     def stop(self) -> None:
@@ -201,6 +214,7 @@ def polling_application(runtime):
     async def post_init(application) -> None:
         channel = TelegramChannel(runtime, bot=application.bot, loop=asyncio.get_running_loop())
         runtime.transports["telegram"] = channel
+        await register_commands(application.bot)
 
     async def on_update(update: Update, _context) -> None:
         channel = runtime.transports["telegram"]

@@ -219,6 +219,25 @@ def send_outbox() -> None:
             transport.stop()
 
 
+@main.command("outbox-status")
+@click.option("--limit", default=20, show_default=True, help="How many failed messages to list.")
+def outbox_status(limit: int) -> None:
+    """Count outbox messages by status, and list the ones that failed for good."""
+    from storage.models import Contact, Outbox
+
+    rt = _runtime()
+    with rt.factory() as session:
+        counts = session.execute(select(Outbox.status, func.count()).group_by(Outbox.status)).all()
+        for status, count in sorted(counts):
+            click.echo(f"{status}: {count}")
+        failed = session.execute(
+            select(Outbox, Contact.address).join(Contact, Contact.id == Outbox.contact_id)
+            .where(Outbox.status == "failed").order_by(Outbox.id.desc()).limit(limit)).all()
+    for row, address in failed:
+        click.echo(f"#{row.id} {row.channel} {row.kind} to ...{address[-4:]} after {row.attempts} attempts: "
+                   f"{row.last_error}")
+
+
 @main.command()
 def demo() -> None:
     """Set up demo data on SQLite and start a chat with the bot."""

@@ -352,6 +352,11 @@ def test_blocking_the_bot_before_ever_writing_opts_the_person_out(client, fake, 
     assert contact(runtime, OTHER_CHAT).opted_out
 
 
+def test_the_command_menu_offers_start_help_and_stop(channel, fake):
+    [(_, params)] = fake.wait_for("setMyCommands")
+    assert [c["command"] for c in params["commands"]] == ["start", "help", "stop"]
+
+
 # ----- Telegram being unavailable ------------------------------------------------------------
 
 
