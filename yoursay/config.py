@@ -60,6 +60,7 @@ class Settings:
     local_crisis_line: str | None = None
     conversation_timeout: timedelta = timedelta(hours=24)
     invite_interval: timedelta = timedelta(days=30)
+    message_text_retention: timedelta = timedelta(days=7)
     quiet_hours: QuietHours | None = field(default_factory=lambda: parse_quiet_hours("21:00-09:00"))
     timezone: str = "Europe/London"
     default_region: str = "GB"
@@ -117,6 +118,7 @@ def load(env: dict | None = None) -> Settings:
         local_crisis_line=env.get("YOURSAY_LOCAL_CRISIS_LINE") or None,
         conversation_timeout=timedelta(hours=_number(env, "YOURSAY_CONVERSATION_TIMEOUT_HOURS", "24")),
         invite_interval=timedelta(days=_number(env, "YOURSAY_INVITE_INTERVAL_DAYS", "30")),
+        message_text_retention=timedelta(days=_number(env, "YOURSAY_MESSAGE_TEXT_DAYS", "7")),
         quiet_hours=parse_quiet_hours(env.get("YOURSAY_QUIET_HOURS", "21:00-09:00")),
         timezone=env.get("YOURSAY_TIMEZONE", "Europe/London"),
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,

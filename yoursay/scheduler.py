@@ -7,7 +7,7 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.delivery import drain
-from bot.jobs import expire_conversations
+from bot.jobs import expire_conversations, forget_message_text
 from storage.leases import acquire
 from yoursay.runtime import Runtime
 
@@ -28,6 +28,7 @@ def tick(rt: Runtime) -> bool:
         except Exception:  # one channel's trouble must not stop the other's
             log.exception("sending %s messages failed", name)
     expire_conversations(rt.factory, rt.settings.conversation_timeout, rt.now())
+    forget_message_text(rt.factory, rt.settings.message_text_retention, rt.now())
     return True
 
 

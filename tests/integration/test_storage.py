@@ -86,3 +86,14 @@ def test_an_outbox_row_is_claimed_by_one_worker_only(runtime, services):
     with runtime.factory.begin() as session:
         after_crash = outbox.claim(session, "telegram", "worker-b", NOW + outbox.LEASE + timedelta(seconds=1))
     assert [c.id for c in after_crash] == [first[0].id], "a crashed worker's claim is picked up again"
+
+
+def test_the_bots_words_in_the_log_are_forgotten_after_a_week(runtime, services):
+    from bot.jobs import forget_message_text
+
+    say(runtime, "FEEDBACK OAKLANDS", sid="SM1")
+    assert forget_message_text(runtime.factory, timedelta(days=7), NOW + timedelta(days=6)) == 0
+    assert forget_message_text(runtime.factory, timedelta(days=7), NOW + timedelta(days=8)) == 1
+    with runtime.factory() as session:
+        [reply] = session.scalars(select(Message).where(Message.direction == "out")).all()
+    assert reply.body is None and reply.status == "replied"
