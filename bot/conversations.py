@@ -16,8 +16,9 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from bot import engine
+from bot.surveys import Registry, shipped
 from bot.texts import Texts
-from storage import contacts, messages, outbox, responses
+from storage import contacts, equality, messages, outbox, responses
 from storage.models import Service
 
 # NHS England FFT collection modes, by channel.
@@ -31,8 +32,9 @@ class BotConfig:
     """The configurable parts of the conversation."""
 
     texts: Texts = field(default_factory=Texts)
-    timeout: timedelta = timedelta(hours=24)
+    timeout: timedelta | None = None  # overrides each survey's own expiry when set
     services: "ServiceCache" = field(default_factory=lambda: ServiceCache())
+    surveys: Registry = field(default_factory=shipped)
 
 
 @dataclass
@@ -73,16 +75,15 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
         first_id, texts = messages.first_replies(conn, channel, provider_id)
         return Received([engine.Reply(t) for t in texts], duplicate=True, message_id=first_id)
     ctx = engine.Context(now=now, channel=channel, ref=str(uuid.uuid4()), texts=config.texts,
-                         services=config.services.get(conn), timeout=config.timeout,
+                         services=config.services.get(conn), surveys=config.surveys, timeout=config.timeout,
                          provider_replied=provider_replied)
     result = engine.handle(state, text, ctx)
     opted_out = was_opted_out
     for effect in result.effects:
         if isinstance(effect, engine.RecordAnswer):
-            responses.record_answer(conn, ref=effect.ref, survey_id=effect.survey_id,
-                                    survey_version=effect.survey_version, service=effect.service,
-                                    mode=MODES.get(channel, "Other"), question_id=effect.question_id,
-                                    value=effect.value, now=now)
+            _record(conn, effect, channel, contact_id, now)
+        elif isinstance(effect, engine.NoteInterest):
+            contacts.note_interest(conn, contact_id, effect.interested, now)
         elif isinstance(effect, engine.OptOut):
             opted_out = True
             outbox.cancel_pending(conn, contact_id, "opted out")
@@ -99,3 +100,17 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
         messages.log_replies(conn, channel, contact_id, message_id, [r.text for r in result.replies], now)
     return received
 
+
+
+def _record(conn: Connection, answer: engine.RecordAnswer, channel: str, contact_id: int, now: datetime) -> None:
+    if answer.store == "equality":
+        equality.record_answer(conn, ref=answer.ref, survey_id=answer.survey_id,
+                               survey_version=answer.survey_version, question_id=answer.question_id,
+                               value=answer.value, now=now)
+        return
+    response_id = responses.record_answer(conn, ref=answer.ref, survey_id=answer.survey_id,
+                                          survey_version=answer.survey_version, service=answer.service,
+                                          mode=MODES.get(channel, "Other"), question_id=answer.question_id,
+                                          value=answer.value, now=now)
+    if not answer.anonymous:
+        responses.record_owner(conn, response_id, contact_id)

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.engine import invitation_state
 from storage import contacts, outbox
 from storage.models import Contact
 
@@ -98,11 +97,12 @@ def _deliver(factory, transport: Transport, policy: Policy, item: outbox.Claimed
     with factory.begin() as session:
         sent_at = clock()
         outbox.mark_sent(session, item, provider_id, status, sent_at)
-        if item.kind == "invite":  # the person has just been asked the question: answers now count
+        state = (item.extra or {}).get("state")
+        if item.kind == "invite" and state:  # the person has just been asked the question: answers now count
             contact = session.get(Contact, item.contact_id, with_for_update=True)
             if contact is not None and not contact.opted_out:
-                service = (item.extra or {}).get("service")
-                contact.state, contact.state_updated_at = invitation_state(service, sent_at), sent_at
+                contact.state = {**state, "updated_at": sent_at.isoformat()}
+                contact.state_updated_at = sent_at
     return True
 
 

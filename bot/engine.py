@@ -1,22 +1,25 @@
 """The conversation: (state, incoming text, context) -> (new state, replies, effects).
 
 No I/O lives here: no database, no network, no clock, no randomness. The caller passes
-the time and a fresh response reference in the context, and carries out the effects.
+the time, the surveys and a fresh response reference in the context, and carries out the
+effects. Surveys are data (bot/surveys.py); this module runs any of them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import fft, gsm7
+from bot import answers, gsm7
+from bot.answers import normalise
+from bot.surveys import Question, Registry, Survey, shipped
 from bot.texts import Texts
 
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "/stop",
                         "stop texting me", "stop messaging me", "stop all", "unsubscribe me"})
 START_WORDS = frozenset({"start", "yes", "unstop", "/start"})
 HELP_WORDS = frozenset({"help", "info", "/help"})
-SKIP_WORDS = frozenset({"skip", "pass", "no comment", "rather not say", "prefer not to say"})
-MAX_FREE_TEXT = 5000
+SKIP_WORDS = frozenset({"skip", "pass", "no comment", "rather not say", "prefer not to say", "next"})
+BACK_WORDS = frozenset({"back", "go back", "previous"})
 MAX_SERVICE_CHOICES = 8
 
 
@@ -38,6 +41,8 @@ class RecordAnswer:
     service: str | None
     question_id: str
     value: str
+    store: str = "feedback"
+    anonymous: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,13 @@ class OptIn:
 
 
 @dataclass(frozen=True)
+class NoteInterest:
+    """The person would (or would not) like to hear about getting involved."""
+
+    interested: bool
+
+
+@dataclass(frozen=True)
 class Context:
     """What the engine needs to know about the world for one message."""
 
@@ -61,8 +73,14 @@ class Context:
     ref: str
     texts: Texts = field(default_factory=Texts)
     services: tuple[tuple[str, str], ...] = ()
-    timeout: timedelta = timedelta(hours=24)
+    surveys: Registry = field(default_factory=shipped)
+    default_survey: str = "fft"
+    timeout: timedelta | None = None  # overrides each survey's own expiry when set
     provider_replied: bool = False  # the carrier already answered this keyword (e.g. Twilio Advanced Opt-Out)
+
+    @property
+    def sms(self) -> bool:
+        return self.channel != "telegram"
 
 
 @dataclass
@@ -74,20 +92,19 @@ class Result:
 
 def handle(state: dict | None, text: str, ctx: Context) -> Result:
     """Answer one incoming message."""
-    result = _handle(state, text, ctx)
+    result = _handle(dict(state or {}), text, ctx)
     if ctx.provider_replied:  # record what the keyword did, but never answer it twice
         result.replies = []
         result.effects = [OptOut(confirmed=False) if isinstance(e, OptOut) else e for e in result.effects]
     return result
 
 
-def _handle(state: dict | None, text: str, ctx: Context) -> Result:
-    state = dict(state or {})
-    word = fft.normalise(text) if not text.strip().startswith("/") else text.strip().lower()
+def _handle(state: dict, text: str, ctx: Context) -> Result:
+    word = normalise(text) if not text.strip().startswith("/") else text.strip().lower()
     command, _, argument = word.partition(" ")
     if state.get("opted_out"):
         if word in START_WORDS or command == "/start":
-            return _opt_in(state, argument if command == "/start" else "", ctx)
+            return _opt_in(argument if command == "/start" else "", ctx)
         return Result(state)
     if word in STOP_WORDS:
         return Result({"opted_out": True}, [Reply(ctx.texts.stopped())], [OptOut(confirmed=True)])
@@ -97,41 +114,55 @@ def _handle(state: dict | None, text: str, ctx: Context) -> Result:
     if expired:
         state = {}
     step = state.get("step")
-    if command == "/start" or (command == ctx.texts.keyword.lower() and _starts_over(step, argument, ctx)):
-        return _start(argument, ctx)
+    if command == "/start":
+        return _start(ctx.surveys.latest(ctx.default_survey), argument, ctx)
+    started = _keyword(word, ctx)
+    if started and (not step or not started[1] or _find_service(started[1], ctx)):
+        return _start(started[0], started[1], ctx)
     if not text.strip():
         return Result(state, [Reply(ctx.texts.empty())])
     if step == "service":
         return _answer_service(state, text, ctx)
-    if step == "fft":
-        return _answer_fft(state, text, ctx)
-    if step == "why":
-        return _answer_why(state, text, ctx)
+    if step == "question":
+        return _answer_question(state, text, ctx)
     return Result(state, [Reply(ctx.texts.expired() if expired else ctx.texts.idle())])
 
 
-def _starts_over(step: str | None, argument: str, ctx: Context) -> bool:
-    """The keyword restarts, unless it is just the first word of a story mid-survey."""
-    return not step or not argument or _find_service(argument, ctx) is not None
-
-
-def invitation_state(service: str | None, now: datetime) -> dict:
-    """The state of someone who has just been sent an invitation."""
-    return {"step": "fft", "service": service, "updated_at": now.isoformat()}
+def _keyword(word: str, ctx: Context) -> tuple[Survey, str] | None:
+    """The survey a keyword starts, and what follows it (e.g. a service code)."""
+    keywords = [(normalise(ctx.texts.keyword), ctx.surveys.latest(ctx.default_survey))]
+    keywords += [(k, versions[0]) for versions in ctx.surveys.surveys.values() for k in versions[0].keywords]
+    for keyword, survey in sorted(keywords, key=lambda pair: -len(pair[0])):
+        if survey and (word == keyword or word.startswith(keyword + " ")):
+            return survey, word[len(keyword):].strip()
+    return None
 
 
 def _touch(state: dict, ctx: Context, **changes) -> dict:
     return {**state, **changes, "updated_at": ctx.now.isoformat()}
 
 
+def _survey_of(state: dict, ctx: Context) -> Survey | None:
+    return ctx.surveys.get(state.get("survey", ""), state.get("version", 0))
+
+
 def _is_expired(state: dict, ctx: Context) -> bool:
+    return is_expired(state, ctx.surveys, ctx.now, ctx.timeout)
+
+
+def is_expired(state: dict, surveys: Registry, now: datetime, timeout: timedelta | None = None) -> bool:
+    """True if a conversation has been idle longer than its survey allows."""
     updated = state.get("updated_at")
-    return not updated or ctx.now - datetime.fromisoformat(updated) > ctx.timeout
+    survey = surveys.get(state.get("survey", ""), state.get("version", 0))
+    if not updated or (survey is None and state.get("step") == "question"):
+        return True  # the survey it was on is no longer loaded
+    limit = timeout or (survey.expires_after if survey else timedelta(hours=24))
+    return now - datetime.fromisoformat(updated) > limit
 
 
-def _opt_in(state: dict, argument: str, ctx: Context) -> Result:
+def _opt_in(argument: str, ctx: Context) -> Result:
     if argument:
-        result = _start(argument, ctx)
+        result = _start(ctx.surveys.latest(ctx.default_survey), argument, ctx)
         result.effects.insert(0, OptIn())
         return result
     return Result({}, [Reply(ctx.texts.restarted())], [OptIn()])
@@ -142,18 +173,20 @@ def _service_name(code: str | None, ctx: Context) -> str | None:
 
 
 def _find_service(argument: str, ctx: Context) -> str | None:
-    wanted = fft.normalise(argument).replace(" ", "")
+    wanted = normalise(argument).replace(" ", "")
     for code, name in ctx.services:
-        if wanted and wanted in (fft.normalise(code).replace(" ", ""), fft.normalise(name).replace(" ", "")):
+        if wanted and wanted in (normalise(code).replace(" ", ""), normalise(name).replace(" ", "")):
             return code
     return None
 
 
-def _start(argument: str, ctx: Context) -> Result:
+def _start(survey: Survey | None, argument: str, ctx: Context) -> Result:
+    if survey is None:
+        return Result({}, [Reply(ctx.texts.idle())])
     code = _find_service(argument, ctx)
-    if code or not ctx.services or len(ctx.services) > MAX_SERVICE_CHOICES:
-        return _ask_fft(code, ctx)
-    state = _touch({}, ctx, step="service", misses=0)
+    if code or not survey.asks_service or not ctx.services or len(ctx.services) > MAX_SERVICE_CHOICES:
+        return _begin(survey, code, ctx)
+    state = _touch({}, ctx, step="service", survey=survey.id, version=survey.version, misses=0)
     return Result(state, [_service_reply(ctx, retry=False)])
 
 
@@ -172,48 +205,118 @@ def _service_reply(ctx: Context, retry: bool) -> Reply:
 
 
 def _answer_service(state: dict, text: str, ctx: Context) -> Result:
-    norm = fft.normalise(text)
-    choices = _service_choices(ctx)
+    survey = _survey_of(state, ctx) or ctx.surveys.latest(ctx.default_survey)
+    norm, choices = normalise(text), _service_choices(ctx)
     if norm == "0" or norm in SKIP_WORDS:
-        return _ask_fft(None, ctx)
+        return _begin(survey, None, ctx)
     if norm.isdigit() and 1 <= int(norm) <= len(choices):
-        return _ask_fft(choices[int(norm) - 1][0], ctx)
+        return _begin(survey, choices[int(norm) - 1][0], ctx)
     code = _find_service(text, ctx)
-    if code:
-        return _ask_fft(code, ctx)
-    if state.get("misses", 0) >= 1:
-        return _ask_fft(None, ctx)  # never trap anyone on this question: record it as unknown
+    if code or state.get("misses", 0) >= 1:
+        return _begin(survey, code, ctx)  # never trap anyone on this question: a second miss is "unknown"
     return Result(_touch(state, ctx, misses=1), [_service_reply(ctx, retry=True)])
 
 
-def fft_buttons() -> tuple[tuple[str, str], ...]:
-    """The six answers as (label, data) buttons."""
-    return tuple((f"{code} {label}", code) for code, label, _ in fft.ANSWERS)
+# --- running a survey ---------------------------------------------------------------------
+
+def first_state(survey: Survey, service: str | None, now: datetime) -> dict:
+    """The state of someone about to answer the survey's first question."""
+    first = _next_question(survey, None, {})
+    return {"step": "question", "survey": survey.id, "version": survey.version, "q": first.id,
+            "service": service, "answers": {}, "history": [], "misses": 0, "updated_at": now.isoformat()}
 
 
-def _ask_fft(service: str | None, ctx: Context) -> Result:
-    state = _touch({}, ctx, step="fft", service=service, misses=0)
-    return Result(state, [Reply(ctx.texts.question(_service_name(service, ctx)), fft_buttons())])
+def invitation_state(survey: Survey, service: str | None, now: datetime) -> dict:
+    """The state of someone who has just been sent an invitation: at the first question."""
+    return first_state(survey, service, now)
 
 
-def _answer_fft(state: dict, text: str, ctx: Context) -> Result:
-    code = fft.parse(text)
-    if code is None:
-        if fft.normalise(text) in SKIP_WORDS:
+def question_reply(question: Question, ctx_sms: bool, prefix: str = "") -> Reply:
+    return Reply(prefix + answers.prompt_text(question, sms=ctx_sms), answers.buttons(question))
+
+
+def _begin(survey: Survey, service: str | None, ctx: Context) -> Result:
+    state = first_state(survey, service, ctx.now)
+    state["updated_at"] = ctx.now.isoformat()
+    name = _service_name(service, ctx)
+    about = f"About: {name}\n" if name else ""
+    replies = []
+    intro = survey.intro_sms if ctx.sms and survey.intro_sms else survey.intro
+    if intro:
+        replies.append(Reply(about + intro))
+        about = ""
+    replies.append(question_reply(survey.question(state["q"]), ctx.sms, about))
+    return Result(state, replies)
+
+
+def _visible(question: Question, given: dict) -> bool:
+    if question.when is None:
+        return True
+    answer = given.get(question.when.question)
+    return answer is not None and bool(set(answer.split(",")) & set(question.when.any_of))
+
+
+def _next_question(survey: Survey, current: str | None, given: dict) -> Question | None:
+    ids = [q.id for q in survey.questions]
+    start = ids.index(current) + 1 if current in ids else 0
+    return next((q for q in survey.questions[start:] if _visible(q, given)), None)
+
+
+def _branch_ids(survey: Survey) -> set[str]:
+    return {q.when.question for q in survey.questions if q.when}
+
+
+def _answer_question(state: dict, text: str, ctx: Context) -> Result:
+    survey = _survey_of(state, ctx)
+    question = survey.question(state["q"])
+    norm = normalise(text)
+    if norm in BACK_WORDS:
+        return _go_back(state, survey, question, ctx)
+    skipping = norm in SKIP_WORDS
+    # An option that means the same ("Prefer not to say") is an answer; in free text, "skip" is not.
+    value = None if skipping and question.type == "text" else answers.QUESTION_TYPES[question.type].parse(question, text)
+    if value is None and skipping:
+        if not question.optional:
             return Result({}, [Reply(ctx.texts.left_survey())])
+        return _advance(state, survey, question, ctx, [])
+    if value is None:
         misses = state.get("misses", 0) + 1
-        reply = ctx.texts.question_retry() if misses == 1 else ctx.texts.question_offer_stop()
-        return Result(_touch(state, ctx, misses=misses), [Reply(reply, fft_buttons())])
+        return Result(_touch(state, ctx, misses=misses), [_retry(question, misses, ctx)])
     ref = state.get("ref") or ctx.ref
-    effect = RecordAnswer(ref, fft.SURVEY_ID, fft.SURVEY_VERSION, state.get("service"), "fft", code)
-    new_state = _touch({}, ctx, step="why", service=state.get("service"), ref=ref)
-    return Result(new_state, [Reply(ctx.texts.followup_prompt())], [effect])
+    state = {**state, "ref": ref}
+    if question.effect == "participation_interest":
+        effects = [NoteInterest(value == "yes")]
+    else:
+        effects = [RecordAnswer(ref, survey.id, survey.version, state.get("service"), question.id, value,
+                                survey.store, survey.anonymous)]
+    if question.id in _branch_ids(survey):
+        state["answers"] = {**state.get("answers", {}), question.id: value}
+    return _advance(state, survey, question, ctx, effects)
 
 
-def _answer_why(state: dict, text: str, ctx: Context) -> Result:
-    text = text.strip()
-    if fft.normalise(text) in SKIP_WORDS:
-        return Result({}, [Reply(ctx.texts.thanks())])
-    effect = RecordAnswer(state.get("ref") or ctx.ref, fft.SURVEY_ID, fft.SURVEY_VERSION, state.get("service"),
-                          "why", text[:MAX_FREE_TEXT])
-    return Result({}, [Reply(ctx.texts.thanks())], [effect])
+def _advance(state: dict, survey: Survey, question: Question, ctx: Context, effects: list) -> Result:
+    following = _next_question(survey, question.id, state.get("answers", {}))
+    if following is None:
+        closing = survey.closing_sms if ctx.sms and survey.closing_sms else survey.closing
+        return Result({}, [Reply(closing or ctx.texts.thanks())], effects)
+    history = [*state.get("history", []), question.id]
+    new_state = _touch(state, ctx, q=following.id, history=history, misses=0)
+    return Result(new_state, [question_reply(following, ctx.sms)], effects)
+
+
+def _go_back(state: dict, survey: Survey, question: Question, ctx: Context) -> Result:
+    history = list(state.get("history", []))
+    if not history:
+        return Result(_touch(state, ctx), [question_reply(question, ctx.sms, ctx.texts.first_question())])
+    previous = survey.question(history.pop())
+    return Result(_touch(state, ctx, q=previous.id, history=history, misses=0), [question_reply(previous, ctx.sms)])
+
+
+def _retry(question: Question, misses: int, ctx: Context) -> Reply:
+    options = question.options
+    if misses == 1:
+        text = ctx.texts.retry(answers.retry_text(question))
+    else:
+        text = ctx.texts.offer_to_leave(len(options), options[0].label if options else "",
+                                        options[-1].label if options else "", question.optional)
+    return Reply(text, answers.buttons(question))

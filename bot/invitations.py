@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.engine import fft_buttons
+from bot.answers import buttons, prompt_text
+from bot.engine import invitation_state
+from bot.surveys import Survey, shipped
 from bot.phones import to_e164
 from bot.texts import Texts
 from storage import contacts, outbox
@@ -34,6 +36,7 @@ class InviteRules:
     interval: timedelta = timedelta(days=30)
     region: str = "GB"
     timezone: str = "Europe/London"
+    survey: Survey = field(default_factory=lambda: shipped().latest("fft"))
 
 
 def read_rows(data: str) -> tuple[list[dict], str | None]:
@@ -124,7 +127,12 @@ def _invite(session, channel, address, service, service_name, due, rules: Invite
         return f"{masked} was invited on {contact.last_invited_at:%d %b %Y}, less than {rules.interval.days} days ago"
     contact.last_invited_at = now
     # The conversation starts when the invitation is sent (bot.delivery), not now: it may wait days.
-    outbox.enqueue(session, contact, "invite", rules.texts.invitation(service_name), due, now,
-                   extra={"buttons": [list(b) for b in fft_buttons()], "service": service})
+    state = invitation_state(rules.survey, service, due)
+    question = rules.survey.question(state["q"])
+    messages = rules.texts.invitation(service_name, prompt_text(question, sms=channel != "telegram"))
+    for n, text in enumerate(messages, 1):
+        last = n == len(messages)
+        extra = {"buttons": [list(b) for b in buttons(question)], "state": state} if last else None
+        outbox.enqueue(session, contact, "invite", text, due, now, extra=extra)
     return None
 

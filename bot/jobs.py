@@ -6,20 +6,53 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import gsm7
+from bot.answers import buttons, prompt_text
+from bot.engine import is_expired
+from bot.surveys import Registry
+from bot.texts import Texts
+from storage import outbox
 from storage.models import Contact, Message, Outbox
 
+MIN_IDLE = timedelta(minutes=30)  # no survey expires or reminds sooner; keeps the scans small
 
-def expire_conversations(factory: sessionmaker[Session], timeout: timedelta, now: datetime) -> int:
-    """Forget conversations left idle too long. Answers already given are kept."""
-    cutoff = now - timeout
+
+def expire_conversations(factory: sessionmaker[Session], surveys: Registry, now: datetime,
+                         timeout: timedelta | None = None) -> int:
+    """Forget conversations left idle longer than their survey allows. Answers given are kept."""
+    expired = 0
     with factory.begin() as session:
-        stale = session.scalars(select(Contact).where(Contact.state_updated_at < cutoff)).all()
-        expired = 0
-        for contact in stale:
-            if contact.state.get("step"):
+        for contact in session.scalars(select(Contact).where(Contact.state_updated_at < now - MIN_IDLE)):
+            if contact.state.get("step") and is_expired(contact.state, surveys, now, timeout):
                 contact.state = {"opted_out": True} if contact.opted_out else {}
                 expired += 1
     return expired
+
+
+def remind_unfinished(factory: sessionmaker[Session], surveys: Registry, texts: Texts, now: datetime) -> int:
+    """Send one reminder for a survey left unfinished, where the survey asks for one.
+
+    It goes through the outbox, so quiet hours and STOP are honoured when it is sent.
+    """
+    reminded = 0
+    with factory.begin() as session:
+        for contact in session.scalars(select(Contact).where(Contact.state_updated_at < now - MIN_IDLE,
+                                                             Contact.opted_out.is_(False))):
+            state = contact.state
+            survey = surveys.get(state.get("survey", ""), state.get("version", 0))
+            if (state.get("step") != "question" or state.get("reminded") or survey is None
+                    or survey.reminder_after is None or is_expired(state, surveys, now)
+                    or now - datetime.fromisoformat(state["updated_at"]) < survey.reminder_after):
+                continue
+            question = survey.question(state["q"])
+            text = f"{texts.reminder(survey.title)}\n{prompt_text(question, sms=contact.channel != 'telegram')}"
+            if not gsm7.fits(text):
+                text = texts.reminder(survey.title)
+            outbox.enqueue(session, contact, "reminder", text, now, now,
+                           extra={"buttons": [list(b) for b in buttons(question)]})
+            contact.state = {**state, "reminded": True}  # updated_at unchanged: the expiry still counts
+            reminded += 1
+    return reminded
 
 
 def forget_message_text(factory: sessionmaker[Session], keep: timedelta, now: datetime) -> int:

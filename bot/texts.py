@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import fft
+from bot import gsm7
 
 URGENT_HELP = "Urgent help: call 111 (mental health option), Samaritans 116 123, text SHOUT to 85258, or 999 if life is at risk."
 
@@ -14,7 +14,6 @@ class Texts:
 
     trust_name: str = "the trust"
     keyword: str = "FEEDBACK"
-    followup: str = "Please can you tell us why you gave your answer?"
     local_crisis_line: str | None = None
 
     @property
@@ -23,19 +22,20 @@ class Texts:
             return f"Urgent help: {self.local_crisis_line}, call 111 (mental health option), Samaritans 116 123, or 999."
         return URGENT_HELP
 
-    def question(self, service_name: str | None = None) -> str:
-        about = f"About: {service_name}\n" if service_name else ""
-        return f"{about}{fft.QUESTION}\nReply with a number:\n{fft.options_text()}"
+    def retry(self, how_to_answer: str) -> str:
+        return f"Sorry, I didn't catch that. {how_to_answer}"
 
-    def question_retry(self) -> str:
-        return f"Sorry, I didn't catch that. Please reply with a number from 1 to 6:\n{fft.options_text()}"
+    def offer_to_leave(self, count: int, first: str, last: str, optional: bool) -> str:
+        way_out = "SKIP to move on" if optional else "SKIP to leave the survey"
+        text = (f"Sorry, I still didn't understand. Reply with a number from 1 ({first}) to {count} ({last}), "
+                f"or {way_out}. Reply STOP to stop all messages.")
+        if count and gsm7.fits(text):
+            return text
+        choose = f"Reply with a number from 1 to {count}, or" if count else "Reply with a few words, or"
+        return f"Sorry, I still didn't understand. {choose} {way_out}. Reply STOP to stop all messages."
 
-    def question_offer_stop(self) -> str:
-        return ("Sorry, I still didn't understand. Reply with a number from 1 (Very good) to 6 (Don't know), "
-                "or SKIP to leave the survey. Reply STOP to stop all messages.")
-
-    def followup_prompt(self) -> str:
-        return f"Thank you. {self.followup} (Or reply SKIP.)"
+    def first_question(self) -> str:
+        return "This is the first question.\n"
 
     def thanks(self) -> str:
         return ("Thank you for your feedback. It is anonymous and helps us improve our services. "
@@ -44,11 +44,19 @@ class Texts:
     def left_survey(self) -> str:
         return f"No problem, you've left the survey. Text {self.keyword} any time if you change your mind."
 
-    def invitation(self, service_name: str | None) -> str:
+    def invitation(self, service_name: str | None, first_prompt: str) -> list[str]:
+        """One SMS with the first question where it fits, else an opening and then the question."""
         about = f" about {service_name}" if service_name else ""
         trust = self.trust_name[:1].upper() + self.trust_name[1:]  # not capitalize(): keep "NHS" upper case
-        return (f"{trust} would like your anonymous feedback{about}.\n{fft.QUESTION}\n"
-                f"{fft.options_text()}\nReply STOP to opt out.")
+        opening = f"{trust} would like your anonymous feedback{about}."
+        whole = f"{opening}\n{first_prompt}\nReply STOP to opt out."
+        if gsm7.fits(whole):
+            return [whole]
+        return [f"{opening} Reply STOP to opt out.", first_prompt]
+
+    def reminder(self, title: str) -> str:
+        return (f"A reminder: you started our survey ({title}). Reply to carry on where you left off, "
+                "SKIP to move on, or STOP to opt out.")
 
     def service_prompt(self, numbered: str) -> str:
         return f"Which service is your feedback about? Reply with a number:\n{numbered}\n0 Not sure / rather not say"

@@ -65,6 +65,12 @@ def save_state(conn: Connection, contact_id: int, state: dict, opted_out: bool, 
     conn.execute(_SAVE, values)
 
 
+def note_interest(conn: Connection, contact_id: int, interested: bool, now: datetime) -> None:
+    """Remember that someone would like to hear about getting involved (or no longer would)."""
+    conn.execute(update(Contact.__table__).where(Contact.__table__.c.id == contact_id)
+                 .values(participation_interest_at=now if interested else None))
+
+
 def opt_out(session: Session, channel: str, address: str, now: datetime) -> Contact:
     """Mark an address opted out, e.g. when the provider says the recipient unsubscribed."""
     contact = get_or_create(session, channel, address, now)

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models. Alembic migrations own the schema."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
@@ -64,6 +64,7 @@ class Contact(Base):
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     state_updated_at: Mapped[datetime | None]
     last_invited_at: Mapped[datetime | None]
+    participation_interest_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 
@@ -87,6 +88,37 @@ class Answer(Base):
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ResponseOwner(Base):
+    """Who gave a response, kept only for surveys that are not anonymous."""
+
+    __tablename__ = "response_owners"
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+
+
+class EqualityResponse(Base):
+    """Equality monitoring answers, kept apart: no service, no contact, no link to feedback.
+
+    Only the month is kept, so they cannot be matched to feedback or messages by time.
+    """
+
+    __tablename__ = "equality_responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(36), unique=True)
+    survey_id: Mapped[str] = mapped_column(String(40))
+    survey_version: Mapped[int] = mapped_column(default=1)
+    month: Mapped[date] = mapped_column(index=True)
+
+
+class EqualityAnswer(Base):
+    __tablename__ = "equality_answers"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("equality_responses.id", ondelete="CASCADE"))
     question_id: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(Text)
 

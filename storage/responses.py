@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam
 
 from storage import upsert
-from storage.models import Answer, Response
+from storage.models import Answer, Response, ResponseOwner
 
 
 @functools.cache
@@ -38,3 +38,9 @@ def record_answer(conn: Connection, *, ref: str, survey_id: str, survey_version:
                                           "service": service, "mode": mode, "hour": hour}).scalar_one()
     conn.execute(answer, {"response_id": response_id, "question_id": question_id, "value": value})
     return response_id
+
+
+def record_owner(conn: Connection, response_id: int, contact_id: int) -> None:
+    """Link a response to who gave it: only for surveys that say they are not anonymous."""
+    stmt = upsert.insert(conn, ResponseOwner.__table__).values(response_id=response_id, contact_id=contact_id)
+    conn.execute(stmt.on_conflict_do_nothing(index_elements=["response_id"]))

@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -114,11 +115,15 @@ def telegram_poll() -> None:
 @main.command()
 @click.option("--csv", "csv_file", required=True, type=click.File("r", encoding="utf-8-sig"),
               help="Columns: phone and/or telegram_chat_id, service, optional send_after.")
-def invite(csv_file) -> None:
-    """Queue FFT invitations from a CSV file."""
+@click.option("--survey", "survey_id", default="fft", show_default=True, help="Which survey to invite people to.")
+def invite(csv_file, survey_id: str) -> None:
+    """Queue survey invitations from a CSV file."""
     from bot.invitations import InviteRules, queue, read_rows
 
     rt = _runtime()
+    survey = rt.bot.surveys.latest(survey_id)
+    if survey is None:
+        raise click.ClickException(f"no survey {survey_id!r} (known: {', '.join(sorted(rt.bot.surveys.surveys))})")
     try:
         rows, problem = read_rows(csv_file.read())
     except UnicodeDecodeError:
@@ -126,7 +131,7 @@ def invite(csv_file) -> None:
     if problem:
         raise click.ClickException(f"{csv_file.name}: {problem}")
     s = rt.settings
-    rules = InviteRules(rt.bot.texts, s.invite_interval, s.default_region, s.timezone)
+    rules = InviteRules(rt.bot.texts, s.invite_interval, s.default_region, s.timezone, survey)
     with rt.factory.begin() as session:
         report = queue(session, rows, rules, rt.now())
     for line in report.skipped:
@@ -200,6 +205,30 @@ def services_list() -> None:
     with rt.factory() as session:
         for service in session.scalars(select(Service).order_by(Service.code)):
             click.echo(f"{service.code}\t{service.name}{'' if service.active else '  (inactive)'}")
+
+
+@main.group()
+def surveys() -> None:
+    """Survey definitions (YAML or JSON files)."""
+
+
+@surveys.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=True, path_type=Path))
+def surveys_check(files) -> None:
+    """Check survey files (default: the shipped ones and YOURSAY_SURVEY_DIR); report every error."""
+    from bot.surveys import SHIPPED, load
+
+    settings = _settings()
+    paths = list(files) or [SHIPPED] + ([Path(settings.survey_dir)] if settings.survey_dir else [])
+    registry = load(paths)
+    for error in registry.errors:
+        click.echo(error, err=True)
+    for versions in sorted(registry.surveys.values(), key=lambda v: v[0].id):
+        for survey in versions:
+            click.echo(f"ok: {survey.id} version {survey.version} ({len(survey.questions)} questions) "
+                       f"from {survey.source}")
+    if registry.errors:
+        raise click.ClickException(f"{len(registry.errors)} error(s) in survey files")
 
 
 @main.command("send-outbox")

@@ -58,8 +58,9 @@ class Settings:
     feedback_keyword: str = "FEEDBACK"
     fft_followup: str = "Please can you tell us why you gave your answer?"
     local_crisis_line: str | None = None
-    conversation_timeout: timedelta = timedelta(hours=24)
+    conversation_timeout: timedelta | None = None  # each survey sets its own expiry; this overrides all
     invite_interval: timedelta = timedelta(days=30)
+    survey_dir: str | None = None
     message_text_retention: timedelta = timedelta(days=7)
     quiet_hours: QuietHours | None = field(default_factory=lambda: parse_quiet_hours("21:00-09:00"))
     timezone: str = "Europe/London"
@@ -116,7 +117,9 @@ def load(env: dict | None = None) -> Settings:
         feedback_keyword=env.get("YOURSAY_FEEDBACK_KEYWORD", "FEEDBACK").strip().upper(),
         fft_followup=env.get("YOURSAY_FFT_FOLLOWUP", Settings.fft_followup),
         local_crisis_line=env.get("YOURSAY_LOCAL_CRISIS_LINE") or None,
-        conversation_timeout=timedelta(hours=_number(env, "YOURSAY_CONVERSATION_TIMEOUT_HOURS", "24")),
+        conversation_timeout=(timedelta(hours=_number(env, "YOURSAY_CONVERSATION_TIMEOUT_HOURS", "0"))
+                              if env.get("YOURSAY_CONVERSATION_TIMEOUT_HOURS") else None),
+        survey_dir=env.get("YOURSAY_SURVEY_DIR") or None,
         invite_interval=timedelta(days=_number(env, "YOURSAY_INVITE_INTERVAL_DAYS", "30")),
         message_text_retention=timedelta(days=_number(env, "YOURSAY_MESSAGE_TEXT_DAYS", "7")),
         quiet_hours=parse_quiet_hours(env.get("YOURSAY_QUIET_HOURS", "21:00-09:00")),

@@ -1,10 +1,12 @@
 """What a running YourSay process holds: settings, database and bot configuration."""
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -12,12 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations import BotConfig
 from bot.delivery import Policy
+from bot.surveys import SHIPPED, Registry, load, with_question_text
 from bot.texts import Texts
 from storage.db import make_engine, make_sessionmaker
 from storage.writer import GroupCommitter
 from yoursay.config import Settings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,10 +55,21 @@ class Runtime:
         return Policy(rate=rate, quiet_hours=self.settings.quiet_hours, timezone=self.settings.timezone)
 
 
+def load_surveys(settings: Settings) -> Registry:
+    """The shipped surveys and the trust's own; a bad file is logged and left out."""
+    paths = [SHIPPED] + ([Path(settings.survey_dir)] if settings.survey_dir else [])
+    registry = load(paths)
+    for error in registry.errors:
+        log.error("survey not loaded: %s", error)
+    if settings.fft_followup != Settings.fft_followup:
+        registry = with_question_text(registry, "fft", "why", settings.fft_followup)
+    return registry
+
+
 def bot_config(settings: Settings) -> BotConfig:
     texts = Texts(trust_name=settings.trust_name, keyword=settings.feedback_keyword,
-                  followup=settings.fft_followup, local_crisis_line=settings.local_crisis_line)
-    return BotConfig(texts=texts, timeout=settings.conversation_timeout)
+                  local_crisis_line=settings.local_crisis_line)
+    return BotConfig(texts=texts, timeout=settings.conversation_timeout, surveys=load_surveys(settings))
 
 
 def build(settings: Settings) -> Runtime:

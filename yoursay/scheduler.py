@@ -7,7 +7,7 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.delivery import drain
-from bot.jobs import expire_conversations, forget_message_text
+from bot.jobs import expire_conversations, forget_message_text, remind_unfinished
 from storage.leases import acquire
 from yoursay.runtime import Runtime
 
@@ -27,7 +27,8 @@ def tick(rt: Runtime) -> bool:
             drain(rt.factory, transport, rt.policy(name), rt.worker)
         except Exception:  # one channel's trouble must not stop the other's
             log.exception("sending %s messages failed", name)
-    expire_conversations(rt.factory, rt.settings.conversation_timeout, rt.now())
+    remind_unfinished(rt.factory, rt.bot.surveys, rt.bot.texts, rt.now())
+    expire_conversations(rt.factory, rt.bot.surveys, rt.now(), rt.settings.conversation_timeout)
     forget_message_text(rt.factory, rt.settings.message_text_retention, rt.now())
     return True
 

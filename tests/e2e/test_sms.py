@@ -482,7 +482,7 @@ def test_invitations_from_a_csv_reach_the_right_phones_and_start_the_survey(
     assert invitation["Body"].startswith(
         "Riverside NHS Foundation Trust would like your anonymous feedback about Oaklands Ward.")
     lines = invitation["Body"].splitlines()
-    assert QUESTION in lines and lines[lines.index(QUESTION) + 1:][:6] == ANSWERS
+    assert QUESTION in lines and lines[lines.index(QUESTION) + 1:][:7] == ["Reply with a number:", *ANSWERS]
     assert "STOP" in lines[-1]
     assert gsm7.fits(invitation["Body"])
     [bobs] = to_number(fake_twilio, BOB)

@@ -69,8 +69,9 @@ def test_telegram_replies_go_through_the_outbox_and_stop_cancels_what_is_waiting
 def test_idle_conversations_are_forgotten_by_the_scheduled_job(runtime, services):
     say(runtime, "FEEDBACK OAKLANDS", sid="SM1")
     say(runtime, "1", sid="SM2")
-    assert expire_conversations(runtime.factory, timedelta(hours=24), NOW + timedelta(hours=1)) == 0
-    assert expire_conversations(runtime.factory, timedelta(hours=24), NOW + timedelta(hours=25)) == 1
+    surveys = runtime.bot.surveys
+    assert expire_conversations(runtime.factory, surveys, NOW + timedelta(hours=1)) == 0
+    assert expire_conversations(runtime.factory, surveys, NOW + timedelta(hours=25)) == 1, "the FFT expires in 24h"
     with runtime.factory() as session:
         assert session.scalar(select(Contact)).state == {}
         assert session.scalar(select(Answer)).value == "1"

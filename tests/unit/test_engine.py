@@ -7,6 +7,7 @@ import pytest
 
 from bot import engine, fft
 from bot.engine import Context, OptIn, OptOut, RecordAnswer
+from bot.surveys import shipped, with_question_text
 from bot.texts import Texts
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
@@ -42,7 +43,8 @@ def test_feedback_keyword_with_service_code_asks_the_exact_fft_question():
     [reply] = person.says("FEEDBACK OAKLANDS")
     assert "Overall, how was your experience of our service?" in reply
     assert "Oaklands Ward" in reply
-    positions = [reply.index(f"{code} {label}") for code, label, _ in fft.ANSWERS]
+    labels = ["Very good", "Good", "Neither good nor poor", "Poor", "Very poor", "Don't know"]
+    positions = [reply.index(f"{n} {label}") for n, label in enumerate(labels, 1)]
     assert positions == sorted(positions), "the six answers must come in NHS England's order"
     assert [b[1] for b in person.last.replies[0].buttons] == ["1", "2", "3", "4", "5", "6"]
 
@@ -101,8 +103,8 @@ def test_skip_at_the_follow_up_says_thank_you_and_keeps_the_score():
 
 
 def test_the_follow_up_question_is_configurable():
-    ctx = Context(now=T0, channel="sms", ref="r", texts=Texts(followup="What made it that way?"),
-                  services=SERVICES)
+    surveys = with_question_text(shipped(), "fft", "why", "What made it that way?")
+    ctx = Context(now=T0, channel="sms", ref="r", surveys=surveys, services=SERVICES)
     state = engine.handle({}, "FEEDBACK OAKLANDS", ctx).state
     reply = engine.handle(state, "1", ctx).replies[0].text
     assert "What made it that way?" in reply
@@ -233,7 +235,7 @@ def test_an_empty_message_gets_a_clear_answer():
 
 def test_an_invitation_starts_the_conversation_at_the_question():
     person = Person()
-    person.state = engine.invitation_state("CRISIS", T0)
+    person.state = engine.invitation_state(shipped().latest("fft"), "CRISIS", T0)
     person.says("2")
     assert person.answers() == {"fft": "2"}
     assert person.effects[0].service == "CRISIS"

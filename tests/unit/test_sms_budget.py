@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot import engine, gsm7
+from bot import answers, engine, gsm7
+from bot.surveys import shipped
 from bot.engine import Context
 from bot.texts import Texts
 
@@ -14,9 +15,18 @@ LONG_TRUST = "Riverside and Northfield Partnership NHS Foundation Trust"
 LONG_SERVICE = "Community Mental Health Team for Older Adults (North)"
 CONFIGS = [
     Texts(),
-    Texts(trust_name=LONG_TRUST, local_crisis_line="Mental Healthline 0800 123 4567",
-          followup="Please can you tell us why you gave your answer?"),
+    Texts(trust_name=LONG_TRUST, local_crisis_line="Mental Healthline 0800 123 4567"),
 ]
+
+
+LONGEST_LABEL = max((o.label for s in shipped().surveys.values() for q in s[0].questions for o in q.options), key=len)
+ARGS = {"service_name": LONG_SERVICE, "numbered": "\n".join(f"{n} Ward {n}" for n in range(1, 9)),
+        "how_to_answer": max((answers.retry_text(q) for s in shipped().surveys.values() for q in s[0].questions),
+                             key=len),
+        "count": 18, "first": LONGEST_LABEL, "last": LONGEST_LABEL, "optional": True,
+        "first_prompt": max((answers.prompt_text(s[0].questions[0], sms=True) for s in shipped().surveys.values()),
+                            key=len),
+        "title": max((s[0].title for s in shipped().surveys.values()), key=len)}
 
 
 def every_message(texts: Texts) -> dict[str, str]:
@@ -29,8 +39,9 @@ def every_message(texts: Texts) -> dict[str, str]:
             out[name] = getattr(texts, name)
         elif callable(member):
             params = list(inspect.signature(member).parameters)[1:]
-            args = {"service_name": LONG_SERVICE, "numbered": "\n".join(f"{n} Ward {n}" for n in range(1, 9))}
-            out[name] = member(texts, *[args[p] for p in params])
+            result = member(texts, *[ARGS[p] for p in params])
+            for n, text in enumerate([result] if isinstance(result, str) else result):
+                out[f"{name}[{n}]"] = text
     return out
 
 
@@ -61,3 +72,13 @@ def test_curly_quotes_and_emoji_are_outside_the_budget():
     assert not gsm7.fits("Don\u2019t know")
     assert not gsm7.fits("Thanks \U0001F642")
     assert gsm7.plain("Don\u2019t know \U0001F642") == "Don't know "
+
+
+@pytest.mark.parametrize("survey_id", sorted(shipped().surveys))
+def test_every_question_of_every_shipped_survey_fits_with_its_retry_and_intro(survey_id):
+    survey = shipped().latest(survey_id)
+    texts = [survey.intro_sms or survey.intro, survey.closing_sms or survey.closing]
+    for question in survey.questions:
+        texts += [answers.prompt_text(question, sms=True), Texts().retry(answers.retry_text(question))]
+    for text in filter(None, texts):
+        assert gsm7.fits(text), f"{survey_id}: over the SMS budget: {text!r}"

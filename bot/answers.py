@@ -1,0 +1,178 @@
+"""Question types: how each one is asked, and how a reply to it is read."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.surveys import Option, Question
+
+YES = ("yes", "y", "yeah", "yep", "yes please", "ok", "okay", "sure")
+NO = ("no", "n", "nope", "no thanks", "not really")
+PREFER_NOT = ("prefer not to say", "prefer not", "rather not say", "id rather not say")
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, punctuation to spaces, spaces folded."""
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def _by_words(options) -> dict[str, str]:
+    return {normalise(words): o.value for o in options for words in (o.label, *o.synonyms)}
+
+
+def parse_choice(options, text: str) -> str | None:
+    """The value of one option: its number, its words, or both ("5 - very poor")."""
+    norm = normalise(text)
+    if not norm:
+        return None
+    words = _by_words(options)
+    match = re.fullmatch(r"(\d+)(?: (.*))?", norm)
+    if match:
+        number, rest = int(match.group(1)), match.group(2)
+        if not 1 <= number <= len(options):
+            return None
+        value = options[number - 1].value
+        return value if rest is None or words.get(rest) == value else None
+    return words.get(norm)
+
+
+def parse_multi(options, text: str) -> str | None:
+    """Several options by number ("1,3" or "1 3" or "1 and 3"), or one by its words."""
+    norm = normalise(text)
+    parts = [p for p in re.split(r"\s+(?:and\s+)?", norm) if p]
+    if parts and all(p.isdigit() for p in parts):
+        numbers = sorted({int(p) for p in parts})
+        if all(1 <= n <= len(options) for n in numbers):
+            return ",".join(options[n - 1].value for n in numbers)
+        return None
+    return parse_choice(options, text)
+
+
+class Choice:
+    """One of a numbered list of options."""
+
+    hint = "Reply with a number:"
+
+    @staticmethod
+    def options(raw, where, errors, parse_options):
+        return parse_options(raw.get("options"), where, errors)
+
+    @staticmethod
+    def parse(question: Question, text: str) -> str | None:
+        return parse_choice(question.options, text)
+
+
+class Scale(Choice):
+    """A scale: labelled options, or numbers from min to max."""
+
+    @staticmethod
+    def options(raw, where, errors, parse_options):
+        from bot.surveys import Option
+
+        if "options" in raw:
+            return parse_options(raw["options"], where, errors)
+        low, high = raw.get("min"), raw.get("max")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or low >= high:
+            errors.append(f"{where}: a scale needs options, or whole numbers min < max (got {low!r}, {high!r})")
+            return ()
+        labels = {low: raw.get("min_label"), high: raw.get("max_label")}
+        return tuple(Option(str(n), f"{n} ({labels[n]})" if labels.get(n) else str(n)) for n in range(low, high + 1))
+
+    @staticmethod
+    def parse(question: Question, text: str) -> str | None:
+        numeric = all(o.value.lstrip("-").isdigit() for o in question.options)
+        norm = normalise(text)
+        if numeric and norm.lstrip("-").isdigit():  # a number on a 0-10 scale is the value, not a position
+            return norm if norm in {o.value for o in question.options} else None
+        return parse_choice(question.options, text)
+
+
+class YesNo(Choice):
+    """Yes or no, with "prefer not to say" where asked for."""
+
+    @staticmethod
+    def options(raw, where, errors, parse_options):
+        from bot.surveys import Option
+
+        options = [Option("yes", "Yes", YES), Option("no", "No", NO)]
+        if raw.get("prefer_not_to_say"):
+            options.append(Option("prefer_not_to_say", "Prefer not to say", PREFER_NOT))
+        return tuple(options)
+
+
+class Multi(Choice):
+    """Any number of options."""
+
+    hint = "Reply with the numbers of all that apply, e.g. 1,3:"
+
+    @staticmethod
+    def parse(question: Question, text: str) -> str | None:
+        return parse_multi(question.options, text)
+
+
+class Text:
+    """Free text, up to a maximum length."""
+
+    hint = ""
+
+    @staticmethod
+    def options(raw, where, errors, parse_options):
+        if raw.get("options"):
+            errors.append(f"{where}: a text question has no options")
+        return ()
+
+    @staticmethod
+    def parse(question: Question, text: str) -> str | None:
+        text = text.strip()
+        return text[:question.max_length] if text else None
+
+
+QUESTION_TYPES = {"choice": Choice, "scale": Scale, "yesno": YesNo, "multi": Multi, "text": Text}
+
+
+def _numeric_scale(options) -> bool:
+    return len(options) > 6 and all(o.value.lstrip("-").isdigit() for o in options)
+
+
+def prompt_text(question: Question, sms: bool) -> str:
+    """How the question is put: its words, its numbered options, and whether it can be skipped."""
+    text = question.sms_text if sms and question.sms_text else question.text
+    options = question.options
+    if _numeric_scale(options):
+        lines = [f"Reply with a number from {options[0].label} to {options[-1].label}."]
+    elif options:
+        lines = [QUESTION_TYPES[question.type].hint] + [f"{n} {o.label}" for n, o in enumerate(options, 1)]
+    else:
+        lines = []
+    if question.optional:
+        lines.append("(Or reply SKIP.)")
+    return "\n".join([text, *lines]) if lines else text
+
+
+def retry_text(question: Question) -> str:
+    """What to reply with when a reply could not be read."""
+    options = question.options
+    if _numeric_scale(options):
+        return f"Please reply with a number from {options[0].value} to {options[-1].value}."
+    if question.type == "multi":
+        body = ["Please reply with the numbers of all that apply, e.g. 1,3:"]
+    elif options:
+        body = [f"Please reply with a number from 1 to {len(options)}:"]
+    else:
+        return "Please reply with a few words."
+    return "\n".join(body + [f"{n} {o.label}" for n, o in enumerate(options, 1)])
+
+
+def buttons(question: Question) -> tuple[tuple[str, str], ...]:
+    """Telegram buttons: (label, the reply they send)."""
+    if question.type == "multi" or not question.options:
+        return ()
+    if _numeric_scale(question.options):
+        return tuple((o.value, o.value) for o in question.options)
+    return tuple((f"{n} {o.label}", str(n)) for n, o in enumerate(question.options, 1))
+
+
+def option_label(options: tuple[Option, ...], value: str) -> str:
+    return next((o.label for o in options if o.value == value), value)
