@@ -117,6 +117,8 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
     if command == "/start":
         return _start(ctx.surveys.latest(ctx.default_survey), argument, ctx)
     started = _keyword(word, ctx)
+    if started and step == "question" and started[0].id == state.get("survey") and not started[1]:
+        return _resume(state, ctx)
     if started and (not step or not started[1] or _find_service(started[1], ctx)):
         return _start(started[0], started[1], ctx)
     if not text.strip():
@@ -231,8 +233,11 @@ def invitation_state(survey: Survey, service: str | None, now: datetime) -> dict
     return first_state(survey, service, now)
 
 
-def question_reply(question: Question, ctx_sms: bool, prefix: str = "") -> Reply:
-    return Reply(prefix + answers.prompt_text(question, sms=ctx_sms), answers.buttons(question))
+def question_reply(question: Question, sms: bool, prefix: str = "") -> Reply:
+    """A question as a reply; a prefix is left off where it would push an SMS over budget."""
+    prompt = answers.prompt_text(question, sms=sms)
+    text = prefix + prompt if not sms or gsm7.fits(prefix + prompt) else prompt
+    return Reply(text, answers.buttons(question))
 
 
 def _begin(survey: Survey, service: str | None, ctx: Context) -> Result:
@@ -302,6 +307,12 @@ def _advance(state: dict, survey: Survey, question: Question, ctx: Context, effe
     history = [*state.get("history", []), question.id]
     new_state = _touch(state, ctx, q=following.id, history=history, misses=0)
     return Result(new_state, [question_reply(following, ctx.sms)], effects)
+
+
+def _resume(state: dict, ctx: Context) -> Result:
+    """The survey's keyword again, mid-survey: carry on where they left off."""
+    question = _survey_of(state, ctx).question(state["q"])
+    return Result(_touch(state, ctx, misses=0), [question_reply(question, ctx.sms, ctx.texts.resumed())])
 
 
 def _go_back(state: dict, survey: Survey, question: Question, ctx: Context) -> Result:

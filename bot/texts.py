@@ -34,6 +34,9 @@ class Texts:
         choose = f"Reply with a number from 1 to {count}, or" if count else "Reply with a few words, or"
         return f"Sorry, I still didn't understand. {choose} {way_out}. Reply STOP to stop all messages."
 
+    def resumed(self) -> str:
+        return "Welcome back. Carrying on where you left off:\n"
+
     def first_question(self) -> str:
         return "This is the first question.\n"
 
