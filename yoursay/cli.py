@@ -278,5 +278,5 @@ def demo() -> None:
     rt = _runtime()
     added = seed(rt.factory, rt.now())
     click.echo(f"Demo data ready in {settings.database_url} ({added} sample responses added).")
-    click.echo("Try: FEEDBACK, FEEDBACK OAKLANDS, HELP, STOP, START.\n")
+    click.echo("Try: FEEDBACK, FEEDBACK OAKLANDS, SURVEY, ABOUT YOU, 4PI, SKIP, BACK, HELP, STOP, START.\n")
     click.get_current_context().invoke(chat)
