@@ -27,6 +27,8 @@ SURVEY_FIELDS = {"id", "version", "title", "anonymous", "store", "expires_after_
 QUESTION_FIELDS = {"id", "type", "text", "sms_text", "options", "optional", "when", "section", "min", "max",
                    "min_label", "max_label", "max_length", "prefer_not_to_say", "effect"}
 EFFECTS = ("participation_interest",)
+RESERVED = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "start", "yes", "no", "unstop", "help",
+            "info", "skip", "back", "pass", "next"}
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,15 @@ def parse(data, name: str = "<survey>") -> Survey:
     for key in ("intro", "closing"):
         if data.get(key) is not None and not data.get(f"{key}_sms"):
             _check_sms(data.get(key), f"{name}: {key} (add {key}_sms for a shorter SMS)", errors)
+    keywords = data.get("keywords") or []
+    if not isinstance(keywords, list) or not all(isinstance(k, str) and normalise(k) for k in keywords):
+        errors.append(f"{name}: keywords must be a list of words, like [CARERS], not {data.get('keywords')!r}")
+        keywords = []
+    for keyword in keywords:
+        if normalise(keyword) in RESERVED:
+            errors.append(f"{name}: keyword {keyword!r} is kept for STOP, START, HELP, SKIP and BACK")
+    if "title" in data and (not isinstance(data["title"], str) or not data["title"].strip()):
+        errors.append(f"{name}: title must be some words")
     raw_questions = data.get("questions")
     questions: list[Question] = []
     if "questions" in data and (not isinstance(raw_questions, list) or not raw_questions):
@@ -165,7 +176,7 @@ def parse(data, name: str = "<survey>") -> Survey:
     return Survey(id=survey_id, version=version, title=str(data["title"]), questions=tuple(questions),
                   anonymous=bool(data.get("anonymous", True)), store=store,
                   asks_service=bool(data.get("asks_service", False)), expires_after=expires,
-                  reminder_after=reminder, keywords=tuple(normalise(k) for k in data.get("keywords") or ()),
+                  reminder_after=reminder, keywords=tuple(normalise(k) for k in keywords),
                   intro=data.get("intro"), intro_sms=data.get("intro_sms"), closing=data.get("closing"),
                   closing_sms=data.get("closing_sms"), source=name)
 
@@ -194,7 +205,7 @@ def _check_sms(text, where: str, errors: list[str]) -> None:
     if text is None:
         return
     if not isinstance(text, str):
-        errors.append(f"{where}: must be text")
+        errors.append(f"{where}: must be text, not {text!r}")
     elif not gsm7.is_gsm7(text):
         bad = "".join(sorted({ch for ch in text if not gsm7.is_gsm7(ch)}))
         errors.append(f"{where}: has characters SMS cannot send plainly: {bad!r}")
@@ -203,8 +214,15 @@ def _check_sms(text, where: str, errors: list[str]) -> None:
 
 
 def _options(raw, where: str, errors: list[str]) -> tuple[Option, ...]:
+    if raw is not None and not isinstance(raw, list):
+        errors.append(f"{where}: options must be a list, like [Good, Poor], not {raw!r}")
+        return ()
     options = []
     for item in raw or ():
+        if isinstance(item, bool):  # YAML reads a bare Yes or No as true or false
+            item = "Yes" if item else "No"
+        if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            item = str(item)
         if isinstance(item, str):
             options.append(Option(value=normalise(item).replace(" ", "_"), label=item))
         elif isinstance(item, dict) and "label" in item and set(item) <= {"value", "label", "synonyms"}:
@@ -234,11 +252,14 @@ def _question(raw, index: int, name: str, seen: dict[str, Question], errors: lis
     if "id" not in raw or not ID.fullmatch(qid):
         errors.append(f"{where}: needs an id of lower-case letters, digits, - or _")
     qtype = raw.get("type")
-    if qtype not in QUESTION_TYPES:
+    if not isinstance(qtype, str) or qtype not in QUESTION_TYPES:
         errors.append(f"{where}: unknown type {qtype!r} (use {', '.join(QUESTION_TYPES)})")
         return None
     if not isinstance(raw.get("text"), str) or not raw["text"].strip():
         errors.append(f"{where}: needs text")
+        return None
+    if raw.get("sms_text") is not None and not isinstance(raw["sms_text"], str):
+        errors.append(f"{where}: sms_text must be text, not {raw['sms_text']!r}")
         return None
     options = QUESTION_TYPES[qtype].options(raw, where, errors, _options)
     if qtype in ("choice", "scale", "multi") and len(options) < 2:
@@ -293,15 +314,19 @@ def load(paths: list[Path]) -> Registry:
         except SurveyError as exc:
             registry.errors.extend(exc.errors)
             continue
+        except Exception as exc:  # a shape the checks did not foresee: still only this file is refused
+            registry.errors.append(f"{path}: cannot be loaded: {exc!r}")
+            continue
         versions = registry.surveys.setdefault(survey.id, [])
         if any(v.version == survey.version for v in versions):
             registry.errors.append(f"{path}: survey {survey.id} version {survey.version} is already loaded "
                                    f"from another file")
             continue
-        clash = next((s for s in registry.surveys.values() for k in survey.keywords
+        clash = next(((k, s[0].id) for s in registry.surveys.values() for k in survey.keywords
                       if s and s[0].id != survey.id and k in s[0].keywords), None)
         if clash:
-            registry.errors.append(f"{path}: a keyword of {survey.id} is already used by survey {clash[0].id}")
+            registry.errors.append(f"{path}: keyword {clash[0].upper()!r} of {survey.id} is already used by "
+                                   f"survey {clash[1]}")
             continue
         versions.append(survey)
         versions.sort(key=lambda s: -s.version)
