@@ -61,7 +61,11 @@ class Choice:
 
     @staticmethod
     def parse(question: Question, text: str) -> str | None:
-        return parse_choice(question.options, text)
+        norm = normalise(text)
+        if _numeric_scale(question.options) and norm.isdigit():  # asked as "a number from 0 to 10": the value
+            value = f"-{norm}" if text.strip().startswith("-") else norm  # normalise() drops the minus sign
+            return value if value in {o.value for o in question.options} else None
+        return parse_choice(question.options, text)  # listed: the number beside an option, or its words
 
 
 class Scale(Choice):
@@ -79,14 +83,6 @@ class Scale(Choice):
             return ()
         labels = {low: raw.get("min_label"), high: raw.get("max_label")}
         return tuple(Option(str(n), f"{n} ({labels[n]})" if labels.get(n) else str(n)) for n in range(low, high + 1))
-
-    @staticmethod
-    def parse(question: Question, text: str) -> str | None:
-        numeric = all(o.value.lstrip("-").isdigit() for o in question.options)
-        norm = normalise(text)
-        if numeric and norm.lstrip("-").isdigit():  # a number on a 0-10 scale is the value, not a position
-            return norm if norm in {o.value for o in question.options} else None
-        return parse_choice(question.options, text)
 
 
 class YesNo(Choice):

@@ -29,10 +29,12 @@ def expire_conversations(factory: sessionmaker[Session], surveys: Registry, now:
     return expired
 
 
-def remind_unfinished(factory: sessionmaker[Session], surveys: Registry, texts: Texts, now: datetime) -> int:
+def remind_unfinished(factory: sessionmaker[Session], surveys: Registry, texts: Texts, now: datetime,
+                      timeout: timedelta | None = None) -> int:
     """Send one reminder for a survey left unfinished, where the survey asks for one.
 
-    It goes through the outbox, so quiet hours and STOP are honoured when it is sent.
+    It goes through the outbox, so quiet hours and STOP are honoured when it is sent. A
+    conversation already closed (by its survey's expiry, or the configured timeout) is not reminded.
     """
     reminded = 0
     with factory.begin() as session:
@@ -41,7 +43,7 @@ def remind_unfinished(factory: sessionmaker[Session], surveys: Registry, texts: 
             state = contact.state
             survey = surveys.get(state.get("survey", ""), state.get("version", 0))
             if (state.get("step") != "question" or state.get("reminded") or survey is None
-                    or survey.reminder_after is None or is_expired(state, surveys, now)
+                    or survey.reminder_after is None or is_expired(state, surveys, now, timeout)
                     or now - datetime.fromisoformat(state["updated_at"]) < survey.reminder_after):
                 continue
             question = survey.question(state["q"])

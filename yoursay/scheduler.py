@@ -27,7 +27,7 @@ def tick(rt: Runtime) -> bool:
             drain(rt.factory, transport, rt.policy(name), rt.worker)
         except Exception:  # one channel's trouble must not stop the other's
             log.exception("sending %s messages failed", name)
-    remind_unfinished(rt.factory, rt.bot.surveys, rt.bot.texts, rt.now())
+    remind_unfinished(rt.factory, rt.bot.surveys, rt.bot.texts, rt.now(), rt.settings.conversation_timeout)
     expire_conversations(rt.factory, rt.bot.surveys, rt.now(), rt.settings.conversation_timeout)
     forget_message_text(rt.factory, rt.settings.message_text_retention, rt.now())
     return True
