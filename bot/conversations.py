@@ -82,6 +82,9 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
     for effect in result.effects:
         if isinstance(effect, engine.RecordAnswer):
             _record(conn, effect, channel, contact_id, now)
+        elif isinstance(effect, engine.ForgetAnswer):
+            (equality if effect.store == "equality" else responses).forget_answer(conn, effect.ref,
+                                                                               effect.question_id)
         elif isinstance(effect, engine.NoteInterest):
             contacts.note_interest(conn, contact_id, effect.interested, now)
         elif isinstance(effect, engine.OptOut):

@@ -46,6 +46,15 @@ class RecordAnswer:
 
 
 @dataclass(frozen=True)
+class ForgetAnswer:
+    """Remove an answer that no longer applies (the person went back and changed a branch)."""
+
+    ref: str
+    question_id: str
+    store: str = "feedback"
+
+
+@dataclass(frozen=True)
 class OptOut:
     """The person opted out; confirmed says whether we told them so."""
 
@@ -283,7 +292,11 @@ def _answer_question(state: dict, text: str, ctx: Context) -> Result:
     if value is None and skipping:
         if not question.optional:
             return Result({}, [Reply(ctx.texts.left_survey())])
-        return _advance(state, survey, question, ctx, [])
+        if question.id not in state.get("answers", {}):
+            return _advance(state, survey, question, ctx, [])
+        given = {k: v for k, v in state.get("answers", {}).items() if k != question.id}
+        state = {**state, "answers": given}
+        return _advance(state, survey, question, ctx, _forget_hidden(state, survey, question, given))
     if value is None:
         misses = state.get("misses", 0) + 1
         return Result(_touch(state, ctx, misses=misses), [_retry(question, misses, ctx)])
@@ -295,8 +308,24 @@ def _answer_question(state: dict, text: str, ctx: Context) -> Result:
         effects = [RecordAnswer(ref, survey.id, survey.version, state.get("service"), question.id, value,
                                 survey.store, survey.anonymous)]
     if question.id in _branch_ids(survey):
+        answered_before = question.id in state.get("answers", {})
         state["answers"] = {**state.get("answers", {}), question.id: value}
+        if answered_before:  # they went back and may have changed a branch
+            effects += _forget_hidden(state, survey, question, state["answers"])
     return _advance(state, survey, question, ctx, effects)
+
+
+def _forget_hidden(state: dict, survey: Survey, changed: Question, given: dict) -> list:
+    """Answers to questions that now stay hidden, after the person went back and changed a branch."""
+    if not state.get("ref"):
+        return []
+    depends, hidden = {changed.id}, []
+    for question in survey.questions:
+        if question.when and question.when.question in depends:
+            depends.add(question.id)
+            if not _visible(question, given):
+                hidden.append(ForgetAnswer(state["ref"], question.id, survey.store))
+    return hidden
 
 
 def _advance(state: dict, survey: Survey, question: Question, ctx: Context, effects: list) -> Result:

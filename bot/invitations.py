@@ -129,7 +129,10 @@ def _invite(session, channel, address, service, service_name, due, rules: Invite
     # The conversation starts when the invitation is sent (bot.delivery), not now: it may wait days.
     state = invitation_state(rules.survey, service, due)
     question = rules.survey.question(state["q"])
-    messages = rules.texts.invitation(service_name, prompt_text(question, sms=channel != "telegram"))
+    sms = channel != "telegram"
+    survey = rules.survey
+    messages = rules.texts.invitation(service_name if survey.asks_service else None, prompt_text(question, sms=sms),
+                                      (survey.intro_sms if sms and survey.intro_sms else survey.intro))
     for n, text in enumerate(messages, 1):
         last = n == len(messages)
         extra = {"buttons": [list(b) for b in buttons(question)], "state": state} if last else None

@@ -47,11 +47,13 @@ def remind_unfinished(factory: sessionmaker[Session], surveys: Registry, texts: 
                     or now - datetime.fromisoformat(state["updated_at"]) < survey.reminder_after):
                 continue
             question = survey.question(state["q"])
-            text = f"{texts.reminder(survey.title)}\n{prompt_text(question, sms=contact.channel != 'telegram')}"
-            if not gsm7.fits(text):
-                text = texts.reminder(survey.title)
-            outbox.enqueue(session, contact, "reminder", text, now, now,
-                           extra={"buttons": [list(b) for b in buttons(question)]})
+            prompt = prompt_text(question, sms=contact.channel != "telegram")
+            together = f"{texts.reminder(survey.title)}\n{prompt}"
+            messages = [together] if gsm7.fits(together) else [texts.reminder(survey.title), prompt]
+            for text in messages:  # the question always goes with its buttons, last
+                outbox.enqueue(session, contact, "reminder", text, now, now,
+                               extra={"buttons": [list(b) for b in buttons(question)]} if text == prompt
+                               or len(messages) == 1 else None)
             contact.state = {**state, "reminded": True}  # updated_at unchanged: the expiry still counts
             reminded += 1
     return reminded

@@ -47,11 +47,13 @@ class Texts:
     def left_survey(self) -> str:
         return f"No problem, you've left the survey. Text {self.keyword} any time if you change your mind."
 
-    def invitation(self, service_name: str | None, first_prompt: str) -> list[str]:
+    def invitation(self, service_name: str | None, first_prompt: str, intro: str | None = None) -> list[str]:
         """One SMS with the first question where it fits, else an opening and then the question."""
         about = f" about {service_name}" if service_name else ""
         trust = self.trust_name[:1].upper() + self.trust_name[1:]  # not capitalize(): keep "NHS" upper case
         opening = f"{trust} would like your anonymous feedback{about}."
+        if intro:  # the survey explains itself (e.g. why equality monitoring asks what it asks)
+            opening = f"{trust}: {intro}" if gsm7.fits(f"{trust}: {intro} Reply STOP to opt out.") else intro
         whole = f"{opening}\n{first_prompt}\nReply STOP to opt out."
         if gsm7.fits(whole):
             return [whole]

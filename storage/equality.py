@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam
+from sqlalchemy import Connection, bindparam, delete, select
 
 from storage import upsert
 from storage.models import EqualityAnswer, EqualityResponse
@@ -32,3 +32,10 @@ def record_answer(conn: Connection, *, ref: str, survey_id: str, survey_version:
                                           "month": now.date().replace(day=1)}).scalar_one()
     conn.execute(answer, {"response_id": response_id, "question_id": question_id, "value": value})
     return response_id
+
+
+def forget_answer(conn: Connection, ref: str, question_id: str) -> None:
+    """Delete one answer of a response, if it was given."""
+    response_id = select(EqualityResponse.__table__.c.id).where(EqualityResponse.__table__.c.ref == ref).scalar_subquery()
+    conn.execute(delete(EqualityAnswer.__table__).where(EqualityAnswer.__table__.c.response_id == response_id,
+                                                EqualityAnswer.__table__.c.question_id == question_id))

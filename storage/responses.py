@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam
+from sqlalchemy import Connection, bindparam, delete, select
 
 from storage import upsert
 from storage.models import Answer, Response, ResponseOwner
@@ -44,3 +44,10 @@ def record_owner(conn: Connection, response_id: int, contact_id: int) -> None:
     """Link a response to who gave it: only for surveys that say they are not anonymous."""
     stmt = upsert.insert(conn, ResponseOwner.__table__).values(response_id=response_id, contact_id=contact_id)
     conn.execute(stmt.on_conflict_do_nothing(index_elements=["response_id"]))
+
+
+def forget_answer(conn: Connection, ref: str, question_id: str) -> None:
+    """Delete one answer of a response, if it was given."""
+    response_id = select(Response.__table__.c.id).where(Response.__table__.c.ref == ref).scalar_subquery()
+    conn.execute(delete(Answer.__table__).where(Answer.__table__.c.response_id == response_id,
+                                                Answer.__table__.c.question_id == question_id))

@@ -276,8 +276,8 @@ def test_a_reminder_may_come_before_the_trusts_own_longer_timeout(runtime, servi
     assert "listen carefully to you" in row.body
 
 
-def test_a_reminder_always_fits_two_texts_and_never_cuts_the_question(runtime, services):
-    """Where the reminder and the question would not fit together, the reminder goes on its own."""
+def test_a_reminder_always_fits_two_texts_and_always_carries_the_question(runtime, services):
+    """Where the reminder and the question would not fit together, they go as two messages."""
     from bot import gsm7
     from bot.answers import prompt_text
 
@@ -289,12 +289,13 @@ def test_a_reminder_always_fits_two_texts_and_never_cuts_the_question(runtime, s
         current = survey.question(person(runtime).state["q"])
         asked.append(current.id)
         assert remind(runtime, t + timedelta(hours=25)) == 1
-        [row] = reminders(runtime)
-        assert gsm7.fits(row.body), row.body
-        title = runtime.bot.texts.reminder(survey.title)
-        assert row.body in (title, f"{title}\n{prompt_text(current, sms=True)}"), current.id
+        sent = reminders(runtime)
+        assert all(gsm7.fits(row.body) for row in sent), [row.body for row in sent]
+        title, prompt = runtime.bot.texts.reminder(survey.title), prompt_text(current, sms=True)
+        assert [row.body for row in sent] in ([f"{title}\n{prompt}"], [title, prompt]), current.id
         with runtime.factory.begin() as session:  # ready for the next question's reminder
-            session.delete(session.get(Outbox, row.id))
+            for row in sent:
+                session.delete(session.get(Outbox, row.id))
             contact = session.scalar(select(Contact))
             contact.state = {k: v for k, v in contact.state.items() if k != "reminded"}
         t += timedelta(minutes=1)
@@ -360,10 +361,11 @@ def test_an_invitation_to_about_you_starts_it_and_the_answer_goes_to_the_equalit
     with runtime.factory.begin() as session:
         report = queue(session, [{"phone": "07911 123456", "service": "OAKLANDS"}], rules, NOW)
     assert (report.queued, report.errors, report.skipped) == (1, [], [])
-    assert send_sms(runtime, NOW) == 1
+    assert send_sms(runtime, NOW) == 2, "why we ask, then the first question"
 
-    [sent] = fake_twilio.messages()
-    assert sent["To"] == INVITED
+    [why, sent] = fake_twilio.messages()
+    assert why["To"] == sent["To"] == INVITED
+    assert "never linked to your name or number" in why["Body"] and "Oaklands" not in why["Body"]
     assert "What is your age?" in sent["Body"] and "9 Prefer not to say" in sent["Body"]
     state = person(runtime, INVITED).state
     assert (state["step"], state["survey"], state["version"], state["q"]) == ("question", "about-you", 1, "age_band")
@@ -374,3 +376,21 @@ def test_an_invitation_to_about_you_starts_it_and_the_answer_goes_to_the_equalit
     assert {a.question_id: a.value for a in rows(runtime, EqualityAnswer)} == {"age_band": "25_34"}
     assert equality.month == date(2026, 11, 1)
     assert rows(runtime, Response) == [] and rows(runtime, Answer) == []
+
+
+def test_going_back_and_changing_a_branch_forgets_the_answers_that_no_longer_apply(runtime, services):
+    t = start_experience(runtime, NOW)
+    for _ in range(6):  # listened, views, care plan, crisis contact, dignity, felt safe
+        t += timedelta(minutes=1)
+        say(runtime, "skip", t)
+    [purpose] = say(runtime, "yes", t + timedelta(minutes=1))
+    assert "purpose" in purpose.lower()
+    say(runtime, "1", t + timedelta(minutes=2))  # the purpose of the medicines was discussed
+    say(runtime, "back", t + timedelta(minutes=3))
+    [again] = say(runtime, "back", t + timedelta(minutes=4))
+    assert "medicines" in again.lower()
+    [next_question] = say(runtime, "no", t + timedelta(minutes=5))
+    assert "purpose" not in next_question.lower()
+    answered = {a.question_id: a.value for a in rows(runtime, Answer)}
+    assert answered["takes_medication"] == "no"
+    assert "medication_purpose" not in answered, "an answer to a question that no longer applies is kept"

@@ -26,7 +26,8 @@ ARGS = {"service_name": LONG_SERVICE, "numbered": "\n".join(f"{n} Ward {n}" for 
         "count": 18, "first": LONGEST_LABEL, "last": LONGEST_LABEL, "optional": True,
         "first_prompt": max((answers.prompt_text(s[0].questions[0], sms=True) for s in shipped().surveys.values()),
                             key=len),
-        "title": max((s[0].title for s in shipped().surveys.values()), key=len)}
+        "title": max((s[0].title for s in shipped().surveys.values()), key=len),
+        "intro": max((s[0].intro_sms or s[0].intro or "" for s in shipped().surveys.values()), key=len)}
 
 
 def every_message(texts: Texts) -> dict[str, str]:
