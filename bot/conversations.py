@@ -104,7 +104,6 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
     return received
 
 
-
 def _record(conn: Connection, answer: engine.RecordAnswer, channel: str, contact_id: int, now: datetime) -> None:
     if answer.store == "equality":
         equality.record_answer(conn, ref=answer.ref, survey_id=answer.survey_id,

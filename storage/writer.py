@@ -59,5 +59,5 @@ class GroupCommitter:
             for item in batch:  # find the failing unit: each on its own
                 self._run_batch([item])
             return
-        for (_, future), result in zip(batch, results):
+        for (_, future), result in zip(batch, results, strict=True):
             future.set_result(result)

@@ -11,7 +11,7 @@ import json
 import threading
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from bot import gsm7
-from bot.delivery import Policy, drain
+from bot.delivery import drain
 from bot.invitations import InviteRules, queue, read_rows
 from bot.phones import to_e164
 from sms.sender import TwilioTransport

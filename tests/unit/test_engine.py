@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot import engine, fft
+from bot import engine
 from bot.engine import Context, OptIn, OptOut, RecordAnswer
 from bot.surveys import shipped, with_question_text
 from bot.texts import Texts
