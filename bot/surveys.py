@@ -171,6 +171,8 @@ def parse(data, name: str = "<survey>") -> Survey:
                 errors.append(f"{name}: question {question.id}: duplicate question id")
             seen[question.id] = question
             questions.append(question)
+    if store == "equality":
+        _check_equality(questions, name, errors)
     if errors:
         raise SurveyError(errors)
     return Survey(id=survey_id, version=version, title=str(data["title"]), questions=tuple(questions),
@@ -179,6 +181,16 @@ def parse(data, name: str = "<survey>") -> Survey:
                   reminder_after=reminder, keywords=tuple(normalise(k) for k in keywords),
                   intro=data.get("intro"), intro_sms=data.get("intro_sms"), closing=data.get("closing"),
                   closing_sms=data.get("closing_sms"), source=name)
+
+
+def _check_equality(questions: list[Question], name: str, errors: list[str]) -> None:
+    """Equality monitoring is always optional, and always offers "prefer not to say"."""
+    for question in questions:
+        if not question.optional:
+            errors.append(f"{name}: question {question.id}: equality monitoring questions must be optional")
+        labels = {normalise(o.label) for o in question.options}
+        if question.options and "prefer not to say" not in labels:
+            errors.append(f"{name}: question {question.id}: equality monitoring needs a \"Prefer not to say\" option")
 
 
 def _hours(value, where: str, errors: list[str]) -> timedelta:

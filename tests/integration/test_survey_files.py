@@ -414,3 +414,17 @@ def test_yes_and_no_options_written_bare_are_read_as_words(tmp_path):
     result = CliRunner().invoke(main, ["surveys", "check", str(path)],
                                 env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "YOURSAY_MODE": "dev"})
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("question,message", [
+    ("{id: sex, type: choice, text: 'What is your sex', optional: true, options: [Female, Male]}",
+     'question sex: equality monitoring needs a "Prefer not to say" option'),
+    ("{id: carer, type: yesno, text: 'Are you a carer', prefer_not_to_say: true}",
+     "question carer: equality monitoring questions must be optional"),
+])
+def test_equality_monitoring_is_always_optional_and_always_offers_prefer_not_to_say(tmp_path, question, message):
+    path = tmp_path / "eq.yaml"
+    path.write_text(f"id: eq\nversion: 1\ntitle: About you\nstore: equality\nquestions:\n  - {question}\n")
+    result = CliRunner().invoke(main, ["surveys", "check", str(path)],
+                                env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "YOURSAY_MODE": "dev"})
+    assert result.exit_code == 1 and message in result.output
