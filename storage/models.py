@@ -123,6 +123,28 @@ class EqualityAnswer(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class Opportunity(Base):
+    """A way to get involved: a training course, a group, a committee seat, a QI project..."""
+
+    __tablename__ = "opportunities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text)  # fits 2 SMS segments
+    description: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str] = mapped_column(String(30))
+    area: Mapped[str] = mapped_column(String(80))
+    venue: Mapped[str] = mapped_column(String(200))  # or "online"
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    places: Mapped[int | None]
+    payment: Mapped[str] = mapped_column(String(20))
+    accessibility: Mapped[str] = mapped_column(Text, default="")
+    closes_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+
+
 class Message(Base):
     """Every message in or out, with its provider id and delivery status.
 

@@ -231,6 +231,66 @@ def surveys_check(files) -> None:
         raise click.ClickException(f"{len(registry.errors)} error(s) in survey files")
 
 
+@main.group()
+def opportunities() -> None:
+    """Participation opportunities: import, publish, list."""
+
+
+@opportunities.command("import")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def opportunities_import(csv_file) -> None:
+    """Add opportunities from a CSV as drafts. Columns: title, summary, type, area, venue, payment,
+    and optionally description, starts_at, ends_at, places, accessibility, closes_on."""
+    from bot.opportunities import import_csv
+
+    rt = _runtime()
+    try:
+        data = csv_file.read()
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{csv_file.name}: the file is not UTF-8 text; save it as CSV UTF-8") from exc
+    with rt.factory.begin() as session:
+        report = import_csv(session, data, rt.now(), rt.settings.timezone)
+    for error in report.errors:
+        click.echo(f"error {error}", err=True)
+    click.echo(f"imported {len(report.imported)} as drafts"
+               + (f" (ids {', '.join(map(str, report.imported))})" if report.imported else "")
+               + f", errors {len(report.errors)}")
+    if report.errors:
+        sys.exit(1)
+
+
+@opportunities.command("publish")
+@click.argument("opportunity_id", type=int)
+def opportunities_publish(opportunity_id: int) -> None:
+    """Publish a draft opportunity, so people can find it and sign up."""
+    from bot.opportunities import publish
+
+    rt = _runtime()
+    try:
+        with rt.factory.begin() as session:
+            opportunity = publish(session, opportunity_id, rt.now())
+            title = opportunity.title
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"published {opportunity_id}: {title}")
+
+
+@opportunities.command("list")
+@click.option("--status", type=click.Choice(["draft", "published", "closed"]), help="Only these.")
+def opportunities_list(status: str | None) -> None:
+    """List opportunities with their status."""
+    from bot.opportunities import type_label
+    from storage.models import Opportunity
+
+    rt = _runtime()
+    with rt.factory() as session:
+        query = select(Opportunity).order_by(Opportunity.id)
+        if status:
+            query = query.where(Opportunity.status == status)
+        for o in session.scalars(query):
+            click.echo(f"{o.id}\t{o.status}\t{type_label(o.type)}\t{o.area}\t{o.title}")
+
+
 @main.command("send-outbox")
 def send_outbox() -> None:
     """Send what is due in the outbox now, once (the server does this on a schedule)."""
