@@ -69,6 +69,7 @@ def active_services(db: Connection | Session) -> tuple[tuple[str, str], ...]:
 def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, text: str,
             provider_id: str | None, now: datetime, provider_replied: bool = False) -> Received:
     """Handle one inbound message; a repeated provider_id gets the first reply and changes nothing."""
+    text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL; no person means to send one
     contact_id, state, was_opted_out = contacts.lock(conn, channel, address, now)
     message_id = messages.log_inbound(conn, channel, provider_id, contact_id, now)
     if message_id is None:

@@ -165,8 +165,9 @@ def is_expired(state: dict, surveys: Registry, now: datetime, timeout: timedelta
     """True if a conversation has been idle longer than its survey allows."""
     updated = state.get("updated_at")
     survey = surveys.get(state.get("survey", ""), state.get("version", 0))
-    if not updated or (survey is None and state.get("step") == "question"):
-        return True  # the survey it was on is no longer loaded
+    if not updated or (state.get("step") == "question" and (survey is None or survey.question(state.get("q", ""))
+                                                           is None)):
+        return True  # the survey or question it was on is no longer loaded
     limit = timeout or (survey.expires_after if survey else timedelta(hours=24))
     return now - datetime.fromisoformat(updated) > limit
 

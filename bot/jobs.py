@@ -17,14 +17,23 @@ from storage.models import Contact, Message, Outbox
 MIN_IDLE = timedelta(minutes=30)  # no survey expires or reminds sooner; keeps the scans small
 
 
+def _idle(now: datetime):
+    """Conversations under way and idle a while, locked; rows a message is changing right now are skipped."""
+    return (select(Contact).where(Contact.state_updated_at < now - MIN_IDLE)
+            .with_for_update(skip_locked=True))
+
+
 def expire_conversations(factory: sessionmaker[Session], surveys: Registry, now: datetime,
                          timeout: timedelta | None = None) -> int:
     """Forget conversations left idle longer than their survey allows. Answers given are kept."""
     expired = 0
     with factory.begin() as session:
-        for contact in session.scalars(select(Contact).where(Contact.state_updated_at < now - MIN_IDLE)):
-            if contact.state.get("step") and is_expired(contact.state, surveys, now, timeout):
+        for contact in session.scalars(_idle(now)):
+            if not contact.state.get("step"):
+                contact.state_updated_at = None  # nothing under way: stop looking at this row
+            elif is_expired(contact.state, surveys, now, timeout):
                 contact.state = {"opted_out": True} if contact.opted_out else {}
+                contact.state_updated_at = None
                 expired += 1
     return expired
 
@@ -38,8 +47,7 @@ def remind_unfinished(factory: sessionmaker[Session], surveys: Registry, texts: 
     """
     reminded = 0
     with factory.begin() as session:
-        for contact in session.scalars(select(Contact).where(Contact.state_updated_at < now - MIN_IDLE,
-                                                             Contact.opted_out.is_(False))):
+        for contact in session.scalars(_idle(now).where(Contact.opted_out.is_(False))):
             state = contact.state
             survey = surveys.get(state.get("survey", ""), state.get("version", 0))
             if (state.get("step") != "question" or state.get("reminded") or survey is None
@@ -69,7 +77,7 @@ def forget_message_text(factory: sessionmaker[Session], keep: timedelta, now: da
     with factory.begin() as session:
         logged = session.execute(update(Message).where(Message.created_at < cutoff, Message.body.is_not(None))
                                  .values(body=None)).rowcount
-        session.execute(update(Outbox).where(Outbox.created_at < cutoff, Outbox.status.in_(("sent", "cancelled",
-                                                                                           "failed")))
+        session.execute(update(Outbox).where(Outbox.created_at < cutoff, Outbox.body != "",
+                                             Outbox.status.in_(("sent", "cancelled", "failed")))
                         .values(body="", extra=None))
     return logged

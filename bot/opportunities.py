@@ -121,7 +121,7 @@ def publish(session: Session, opportunity_id: int, now: datetime) -> Opportunity
         raise ValueError(f"there is no opportunity {opportunity_id}")
     if opportunity.status != "draft":
         raise ValueError(f"opportunity {opportunity_id} is {opportunity.status}, not a draft")
-    if opportunity.closes_on and opportunity.closes_on < now.date():
+    if opportunity.closes_on and opportunity.closes_on < now.astimezone(ZoneInfo("Europe/London")).date():
         raise ValueError(f"opportunity {opportunity_id} closed on {opportunity.closes_on:%d %b %Y}")
     opportunity.status, opportunity.published_at = "published", now
     return opportunity

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bot.delivery import DeliveryError
 from sms.http import BaseUrlHttpClient
 from storage.outbox import Claimed
 
-OPTED_OUT = 21610
+OPTED_OUT = 21610  # the recipient has unsubscribed (replied STOP to the carrier or Twilio)
 
 
 class TwilioTransport:
@@ -24,7 +25,9 @@ class TwilioTransport:
     def client(self) -> Client:
         if self._client is None:
             s = self.settings
-            http = BaseUrlHttpClient(s.twilio_api_base_url, timeout=15) if s.twilio_api_base_url else None
+            # Always a timeout: one hung call must not stall every later message.
+            http = (BaseUrlHttpClient(s.twilio_api_base_url, timeout=15) if s.twilio_api_base_url
+                    else TwilioHttpClient(timeout=15))
             self._client = Client(s.twilio_account_sid, s.twilio_auth_token, http_client=http)
         return self._client
 

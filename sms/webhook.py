@@ -10,7 +10,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.conversations import receive
 from bot.phones import to_e164
-from storage import contacts
+from sms.sender import OPTED_OUT
+from storage import contacts, upsert
 from storage.models import Message
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ bp = Blueprint("sms", __name__, url_prefix="/sms")
 # Later statuses never go back to earlier ones (callbacks can arrive out of order).
 STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "replied": 1, "sending": 2, "sent": 3,
                "delivered": 4, "undelivered": 4, "failed": 4, "read": 5}
-OPTED_OUT_ERROR = "21610"
+OPTED_OUT_ERROR = str(OPTED_OUT)
 
 
 def _runtime():
@@ -90,8 +91,10 @@ def status():
                                                    Message.provider_id == sid))
         if row is None:  # the callback beat our own record of the send: keep it, the send fills in the rest
             log.info("status %s for a message not recorded yet: %s", new_status, sid)
-            session.add(Message(channel="sms", direction="out", provider_id=sid, status=new_status,
-                                error_code=error, created_at=rt.now(), updated_at=rt.now()))
+            stmt = upsert.insert(session, Message.__table__).values(
+                channel="sms", direction="out", provider_id=sid, status=new_status, error_code=error,
+                created_at=rt.now(), updated_at=rt.now())
+            session.execute(stmt.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"]))
         elif STATUS_RANK.get(new_status, 0) >= STATUS_RANK.get(row.status, 0):
             row.status, row.error_code, row.updated_at = new_status, error, rt.now()
     return _text("ok", 200)

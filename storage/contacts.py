@@ -59,7 +59,9 @@ _SAVE = update(Contact.__table__).where(Contact.__table__.c.id == bindparam("con
 
 def save_state(conn: Connection, contact_id: int, state: dict, opted_out: bool, now: datetime,
                was_opted_out: bool) -> None:
-    values = {"contact_id": contact_id, "state": state, "state_updated_at": now, "opted_out": opted_out}
+    # Only a conversation under way has a time: the scheduled jobs look at those rows alone.
+    values = {"contact_id": contact_id, "state": state, "state_updated_at": now if state.get("step") else None,
+              "opted_out": opted_out}
     if opted_out != was_opted_out:
         values["opted_out_at"] = now if opted_out else None
     conn.execute(_SAVE, values)

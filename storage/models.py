@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models. Alembic migrations own the schema."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
@@ -24,13 +24,13 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("naive datetime given; use an aware UTC datetime")
-        return value
+        return value.astimezone(timezone.utc)  # the same instant is stored the same way on every database
 
     def process_result_value(self, value, dialect):
-        from datetime import timezone
-
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
@@ -62,7 +62,7 @@ class Contact(Base):
     opted_out: Mapped[bool] = mapped_column(default=False)
     opted_out_at: Mapped[datetime | None]
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    state_updated_at: Mapped[datetime | None]
+    state_updated_at: Mapped[datetime | None] = mapped_column(index=True)  # set only mid-conversation
     last_invited_at: Mapped[datetime | None]
     participation_interest_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
@@ -157,6 +157,7 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("channel", "direction", "provider_id"),
         Index("ix_messages_contact", "contact_id"),
+        Index("ix_messages_created_at", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
