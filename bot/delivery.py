@@ -64,20 +64,25 @@ def drain(factory: sessionmaker[Session], transport: Transport, policy: Policy, 
           clock: Callable[[], datetime] = utcnow, sleep: Callable[[float], None] = time.sleep,
           limit: int = 50) -> int:
     """Send what is due on one channel. Returns how many were sent."""
+    if policy.rate > 0:  # claim no more than can be sent well within the claim's lease
+        limit = max(1, min(limit, int(policy.rate * outbox.LEASE.total_seconds() / 2)))
     with factory.begin() as session:
         items = outbox.claim(session, transport.channel, worker, clock(), limit)
     sent = 0
     for item in items:
         if sent and policy.rate > 0:
             sleep(1.0 / policy.rate)
-        if _deliver(factory, transport, policy, item, clock):
+        if _deliver(factory, transport, policy, item, worker, clock):
             sent += 1
     return sent
 
 
-def _deliver(factory, transport: Transport, policy: Policy, item: outbox.Claimed, clock) -> bool:
+def _deliver(factory, transport: Transport, policy: Policy, item: outbox.Claimed, worker: str, clock) -> bool:
     now = clock()
     with factory.begin() as session:  # STOP is honoured up to the moment of sending
+        if not outbox.renew_claim(session, item, worker, now):
+            log.warning("outbox %s: claimed by another worker meanwhile; not sending it here", item.id)
+            return False
         if outbox.is_opted_out(session, item.contact_id) and not (item.extra or {}).get("after_stop"):
             outbox.mark_failed(session, item, "recipient opted out", status="cancelled")
             return False

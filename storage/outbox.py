@@ -70,6 +70,13 @@ def claim(session: Session, channel: str, worker: str, now: datetime, limit: int
             for o, address, opted_out in rows]
 
 
+def renew_claim(session: Session, item: Claimed, worker: str, now: datetime) -> bool:
+    """Keep this worker's claim fresh just before sending; False if the row is no longer ours."""
+    result = session.execute(update(Outbox).where(Outbox.id == item.id, Outbox.status == "sending",
+                                                  Outbox.claimed_by == worker).values(claimed_at=now))
+    return result.rowcount == 1
+
+
 def is_opted_out(session: Session, contact_id: int) -> bool:
     return bool(session.scalar(select(Contact.opted_out).where(Contact.id == contact_id)))
 

@@ -1,13 +1,13 @@
-"""Group commit: units of work from many threads share transactions, one commit per batch.
+"""Group commit: one thread runs the work of many in shared transactions, one commit per batch.
 
 SQLite allows one writer at a time and each commit waits for the disk. Rather than have
-request threads queue for the lock one commit each, the first thread to arrive becomes the
-leader: it runs everything waiting, its own work included, in one transaction and commits
-once. The others are answered only after that commit is durable. A failing unit is retried
-on its own, so it never takes the others down.
+request threads queue for the lock one commit each, they hand their work to this thread,
+which runs everything waiting in one transaction, and answers each caller only after the
+commit is durable. A failing unit is retried on its own, so it never takes others down.
 """
 from __future__ import annotations
 
+import queue
 import threading
 from concurrent.futures import Future
 from typing import Callable, TypeVar
@@ -15,6 +15,7 @@ from typing import Callable, TypeVar
 from sqlalchemy import Connection, Engine
 
 T = TypeVar("T")
+_STOP = object()
 
 
 class GroupCommitter:
@@ -22,36 +23,49 @@ class GroupCommitter:
 
     def __init__(self, engine: Engine, max_batch: int = 64):
         self.engine, self.max_batch = engine, max_batch
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._waiting: list[tuple[Callable, Future]] = []
-        self._leading = False
 
     def run(self, work: Callable[[Connection], T], timeout: float = 60.0) -> T:
         """Run work in the next batch; returns its result once the batch is committed."""
-        future: Future = Future()
         with self._lock:
-            self._waiting.append((work, future))
-            lead = not self._leading
-            self._leading = True
-        if lead:
-            self._lead()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="group-commit", daemon=True)
+                self._thread.start()
+        future: Future = Future()
+        self._queue.put((work, future))
         return future.result(timeout)
 
-    def _lead(self) -> None:
+    def stop(self) -> None:
+        """Finish what is queued, then stop the thread."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(_STOP)
+            thread.join(timeout=30)
+
+    def _loop(self) -> None:
         while True:
-            with self._lock:
-                batch, self._waiting = self._waiting[:self.max_batch], self._waiting[self.max_batch:]
-                if not batch:
-                    self._leading = False
-                    return
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            batch = [item]
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    self._queue.put(_STOP)
+                    break
+                batch.append(item)
             self._run_batch(batch)
 
     def _run_batch(self, batch: list) -> None:
         try:
-            results = []
             with self.engine.begin() as conn:
-                for work, _ in batch:
-                    results.append(work(conn))
+                results = [work(conn) for work, _ in batch]
         except Exception as exc:
             if len(batch) == 1:
                 batch[0][1].set_exception(exc)

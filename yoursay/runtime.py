@@ -48,6 +48,7 @@ class Runtime:
         return self.committer.run(work)
 
     def close(self) -> None:
+        self.committer.stop()
         self.engine.dispose()
 
     def policy(self, channel: str) -> Policy:
