@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.conversations import receive
@@ -108,29 +109,49 @@ class TelegramChannel:
         self.loop = loop
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="telegram-send")
         self.started = False
+        self._initialised = False
 
     def start(self) -> None:
-        """Start the event loop thread and initialise the bot on it."""
+        """Start the event loop thread and initialise the bot on it (retried when sending, if Telegram is down)."""
         if self._loop_thread:
             self._loop_thread.start()
             self.loop = self._loop_thread.loop
+            self._ready()
+        self.started = True
+
+    def _ready(self) -> bool:
+        if self._initialised or self._loop_thread is None:
+            return True
+        try:
             self._loop_thread.run(self.bot.initialize())
             self._loop_thread.run(register_commands(self.bot))
-        self.started = True
+        except (TelegramError, TimeoutError) as exc:
+            log.error("Telegram is not reachable yet (%s); SMS and the rest carry on, and sending will retry", exc)
+            return False
+        self._initialised = True
+        return True
 
     def stop(self) -> None:
         self._sender.shutdown(wait=True)
         self.started = False
+        self._initialised = False
         if self._loop_thread:
             self._loop_thread.run(self.bot.shutdown())
             self._loop_thread.stop()
 
     def handle(self, data: dict) -> None:
-        """Process one update's JSON. Never raises: a poison update must not stall the rest."""
+        """Process one update's JSON.
+
+        A poison update is logged and dropped, so it cannot stall the ones behind it. The
+        database being unavailable is raised instead: Telegram then delivers the update
+        again, and update_id deduplication makes that safe.
+        """
         try:
             self.handle_update(Update.de_json(data, self.bot))
+        except (SQLAlchemyError, TimeoutError):
+            raise
         except Exception:
-            log.exception("could not process Telegram update %r", data.get("update_id") if isinstance(data, dict) else data)
+            log.exception("could not process Telegram update %r", data.get("update_id"))
 
     def handle_update(self, update: Update) -> None:
         """Process one parsed update: opt-out on block, or a message for the conversation."""
@@ -159,14 +180,21 @@ class TelegramChannel:
     def kick(self) -> None:
         """Send what is waiting now, off the request's thread."""
         rt = self.runtime
-        self._sender.submit(drain, rt.factory, self, rt.policy("telegram"), rt.worker)
+        future = self._sender.submit(drain, rt.factory, self, rt.policy("telegram"), rt.worker)
+        future.add_done_callback(_log_failure)
 
     def send(self, item: Claimed) -> tuple[str | None, str]:
         """Send one outbox message; errors become DeliveryError."""
+        if not self._ready():
+            raise DeliveryError("Telegram is not reachable", retry=True)
         coro = self.bot.send_message(chat_id=int(item.address), text=item.body,
                                      reply_markup=keyboard((item.extra or {}).get("buttons")))
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
         try:
-            message = asyncio.run_coroutine_threadsafe(coro, self.loop).result(SEND_TIMEOUT)
+            message = future.result(SEND_TIMEOUT)
+        except TimeoutError as exc:
+            future.cancel()  # never let a send we gave up on arrive after it is queued again
+            raise DeliveryError("Telegram did not answer in time", retry=True) from exc
         except Forbidden as exc:
             raise DeliveryError(f"Telegram: {exc}", opted_out=True, code="403") from exc
         except RetryAfter as exc:
@@ -174,9 +202,14 @@ class TelegramChannel:
             raise DeliveryError(f"Telegram asked us to wait: {exc}", retry=True, code="429", retry_after=wait) from exc
         except BadRequest as exc:
             raise DeliveryError(f"Telegram refused the message: {exc}", code="400") from exc
-        except (NetworkError, TimeoutError) as exc:
+        except NetworkError as exc:
             raise DeliveryError(f"could not reach Telegram: {exc}", retry=True) from exc
         return f"{item.address}:{message.message_id}", "sent"
+
+
+def _log_failure(future) -> None:
+    if future.exception() is not None:
+        log.error("sending Telegram messages failed", exc_info=future.exception())
 
 
 def blueprint() -> Blueprint:

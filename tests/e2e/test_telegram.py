@@ -437,3 +437,33 @@ def test_polling_replies_to_updates_it_fetches(polling, fake, services, runtime)
     assert FOLLOW_UP in reply_to(fake, 2)["text"]
     with runtime.factory() as session:
         assert session.scalars(select(Answer.value)).all() == ["1"]
+
+
+def test_an_update_that_cannot_be_stored_gets_an_error_so_telegram_sends_it_again(client, fake, channel, runtime,
+                                                                                 monkeypatch, services):
+    from sqlalchemy.exc import OperationalError
+
+    def database_down(work):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(runtime, "write", database_down)
+    assert deliver(client, message_update(1, CHAT, "/start OAKLANDS")).status_code == 500
+    monkeypatch.undo()
+    assert deliver(client, message_update(1, CHAT, "/start OAKLANDS")).status_code == 200
+    assert FFT_QUESTION in reply_to(fake, 1)["text"]
+
+
+def test_telegram_down_when_the_server_starts_does_not_stop_it_and_replies_follow_later(app, client, fake,
+                                                                                      services, runtime):
+    fake.fail_next("getMe", 502, "Bad Gateway")
+    transport = app.extensions["yoursay"].transports["telegram"]
+    transport.start()  # must not raise: SMS and everything else still need to run
+    try:
+        assert deliver(client, message_update(1, CHAT, "/start OAKLANDS")).status_code == 200
+        background_sends_finished(transport)
+        drain(runtime.factory, transport, runtime.policy("telegram"), runtime.worker, clock=later(runtime, 3600))
+        assert FFT_QUESTION in reply_to(fake, 1)["text"]
+        assert len(fake.calls("sendMessage")) == 1
+        assert len(fake.calls("getMe")) == 2, "the bot was initialised again once Telegram answered"
+    finally:
+        transport.stop()
