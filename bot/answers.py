@@ -129,7 +129,15 @@ QUESTION_TYPES = {"choice": Choice, "scale": Scale, "yesno": YesNo, "multi": Mul
 
 
 def _numeric_scale(options) -> bool:
-    return len(options) > 6 and all(o.value.lstrip("-").isdigit() for o in options)
+    """Options that are a run of whole numbers are asked as "a number from X to Y".
+
+    A short run from 1 is listed instead: there, the number beside an option is its value anyway.
+    """
+    if not options or not all(o.value.lstrip("-").isdigit() for o in options):
+        return False
+    values = [int(o.value) for o in options]
+    run = values == list(range(values[0], values[0] + len(values)))
+    return run and (len(values) > 6 or values[0] != 1)
 
 
 def prompt_text(question: Question, sms: bool) -> str:

@@ -522,19 +522,18 @@ def at_question(question_id: str, channel: str) -> tuple[Person, engine.Reply]:
 
 
 @pytest.mark.parametrize("channel", ["sms", "telegram"])
-def test_a_short_0_to_3_scale_records_the_option_the_person_picked_from_the_list(channel):
-    """Listed as "1 0", "2 1"...: the number or button beside an option records that option."""
+def test_a_short_0_to_3_scale_is_asked_as_numbers_and_records_the_number_given(channel):
+    """Asked as "a number from 0 to 3": the number typed, or the button pressed, is the value."""
     person, reply = at_question("bothered", channel)
-    lines = reply.text.splitlines()
-    assert "How often have you been bothered by this?" in lines[0]
-    for n, value in enumerate("0123", 1):
-        assert f"{n} {value}" in lines
-        if channel == "telegram":
-            assert reply.buttons[n - 1] == (f"{n} {value}", str(n))
+    assert "How often have you been bothered by this?" in reply.text
+    assert "Reply with a number from 0" in reply.text and "to 3" in reply.text
+    if channel == "telegram":
+        assert [b[1] for b in reply.buttons] == ["0", "1", "2", "3"]
+    for value in "0123":
         trial = Person(channel, services=(), surveys=PREFS_REGISTRY)
         trial.state, trial.now = dict(person.state), person.now
-        trial.says(str(n))
-        assert trial.recorded() == {"bothered": value}, f"picked {n} {value}"
+        trial.says(value)
+        assert trial.recorded() == {"bothered": value}, f"typed {value}"
 
 
 @pytest.mark.parametrize("reply, value", [("-5", "-5"), ("-3", "-3"), (" -1 ", "-1"), ("0", "0"), ("3", "3"),
@@ -754,3 +753,15 @@ def test_random_replies_through_every_survey_never_break_the_conversation(survey
 
     conversation()
 
+
+
+def test_a_short_scale_from_zero_is_asked_and_read_as_its_numbers():
+    from bot.answers import QUESTION_TYPES, prompt_text
+    from bot.surveys import parse
+
+    survey = parse({"id": "s", "version": 1, "title": "S", "questions": [
+        {"id": "q", "type": "scale", "text": "How much?", "min": 0, "max": 5, "min_label": "none", "max_label": "lots"}]})
+    question = survey.questions[0]
+    assert "Reply with a number from 0 (none) to 5 (lots)." in prompt_text(question, sms=True)
+    read = QUESTION_TYPES["scale"].parse
+    assert [read(question, t) for t in ("0", "1", "5", "6")] == ["0", "1", "5", None]
