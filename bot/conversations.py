@@ -6,10 +6,13 @@ effects and replies are written before the caller commits.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select
@@ -35,6 +38,12 @@ class BotConfig:
     timeout: timedelta | None = None  # overrides each survey's own expiry when set
     services: "ServiceCache" = field(default_factory=lambda: ServiceCache())
     surveys: Registry = field(default_factory=shipped)
+    # Responses are stored under a keyed hash of the reference a conversation holds, so the
+    # database alone cannot join a contact's open conversation to its answers.
+    ref_key: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
+
+    def stored_ref(self, ref: str) -> str:
+        return hmac.new(self.ref_key, ref.encode(), hashlib.sha256).hexdigest()[:36]
 
 
 @dataclass
@@ -82,10 +91,10 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
     opted_out = was_opted_out
     for effect in result.effects:
         if isinstance(effect, engine.RecordAnswer):
-            _record(conn, effect, channel, contact_id, now)
+            _record(conn, replace(effect, ref=config.stored_ref(effect.ref)), channel, contact_id, now)
         elif isinstance(effect, engine.ForgetAnswer):
-            (equality if effect.store == "equality" else responses).forget_answer(conn, effect.ref,
-                                                                               effect.question_id)
+            (equality if effect.store == "equality" else responses).forget_answer(
+                conn, config.stored_ref(effect.ref), effect.question_id)
         elif isinstance(effect, engine.NoteInterest):
             contacts.note_interest(conn, contact_id, effect.interested, now)
         elif isinstance(effect, engine.OptOut):

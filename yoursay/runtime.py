@@ -1,6 +1,7 @@
 """What a running YourSay process holds: settings, database and bot configuration."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -22,6 +23,7 @@ from yoursay.config import Settings
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+DEV_REF_SECRET = "dev-only: set SECRET_KEY in production"
 
 
 @dataclass
@@ -70,7 +72,9 @@ def load_surveys(settings: Settings) -> Registry:
 def bot_config(settings: Settings) -> BotConfig:
     texts = Texts(trust_name=settings.trust_name, keyword=settings.feedback_keyword,
                   local_crisis_line=settings.local_crisis_line)
-    return BotConfig(texts=texts, timeout=settings.conversation_timeout, surveys=load_surveys(settings))
+    secret = (settings.secret_key or DEV_REF_SECRET).encode()
+    return BotConfig(texts=texts, timeout=settings.conversation_timeout, surveys=load_surveys(settings),
+                     ref_key=hashlib.sha256(b"response-ref:" + secret).digest())
 
 
 def build(settings: Settings) -> Runtime:

@@ -98,3 +98,13 @@ def test_the_bots_words_in_the_log_are_forgotten_after_a_week(runtime, services)
     with runtime.factory() as session:
         [reply] = session.scalars(select(Message).where(Message.direction == "out")).all()
     assert reply.body is None and reply.status == "replied"
+
+
+def test_an_open_conversation_cannot_be_joined_to_its_answers_from_the_database_alone(runtime, services):
+    say(runtime, "FEEDBACK OAKLANDS", sid="SM1")
+    say(runtime, "4", sid="SM2")  # the "why" is still to come: the conversation holds a reference
+    with runtime.factory() as session:
+        held = session.scalar(select(Contact)).state["ref"]
+        [response] = session.scalars(select(Response)).all()
+    assert held and response.ref != held
+    assert response.ref == runtime.bot.stored_ref(held), "the app itself can still find the response"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-import uuid
+import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -142,8 +142,8 @@ def test_fft_then_about_you_by_sms_are_stored_apart_with_nothing_to_link_them(ru
             assert not any(form in value for form in PHONE_FORMS), f"{row.__tablename__}.{column.key}"
             if column.key not in ("id", "response_id", "survey_version"):
                 assert value != str(contact.id), f"{row.__tablename__}.{column.key} is the contact's id"
-    for ref in (equality.ref, feedback.ref):  # random, not made from anything about the person
-        assert uuid.UUID(ref).version == 4 and str(uuid.UUID(ref)) == ref
+    for ref in (equality.ref, feedback.ref):  # a keyed hash of a random uuid: nothing about the person
+        assert re.fullmatch(r"[0-9a-f]{36}", ref), ref
 
     # Nothing else the database keeps mentions the equality response's ref, and the contact holds neither.
     assert contact.state == {}
@@ -160,7 +160,8 @@ def test_leaving_about_you_half_way_keeps_what_was_given_and_the_expiry_forgets_
     say(runtime, "ABOUT ME", NOW)
     say(runtime, "1", NOW + timedelta(minutes=1))
     [equality] = rows(runtime, EqualityResponse)
-    assert person(runtime).state["ref"] == equality.ref  # only while the survey is under way
+    held = person(runtime).state["ref"]  # only while the survey is under way, and only as the app can read it
+    assert held != equality.ref and runtime.bot.stored_ref(held) == equality.ref
     assert expire_conversations(runtime.factory, runtime.bot.surveys, NOW + timedelta(hours=73)) == 1
     assert person(runtime).state == {}
     assert {a.question_id: a.value for a in rows(runtime, EqualityAnswer)} == {"age_band": "under_18"}
