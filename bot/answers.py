@@ -5,7 +5,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.surveys import Option, Question
+    from bot.surveys import Question
 
 YES = ("yes", "y", "yeah", "yep", "yes please", "ok", "okay", "sure")
 NO = ("no", "n", "nope", "no thanks", "not really")
@@ -177,6 +177,3 @@ def buttons(question: Question) -> tuple[tuple[str, str], ...]:
         return tuple((o.value, o.value) for o in question.options)
     return tuple((f"{n} {o.label}", str(n)) for n, o in enumerate(question.options, 1))
 
-
-def option_label(options: tuple[Option, ...], value: str) -> str:
-    return next((o.label for o in options if o.value == value), value)

@@ -107,7 +107,7 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
     if channel in OUTBOX_CHANNELS:  # logged when sent; a retried update is not answered again
         for reply in result.replies:
             extra = {"buttons": [list(b) for b in reply.buttons], "after_stop": opted_out}
-            received.outbox_ids.append(outbox.enqueue_id(conn, channel, contact_id, "reply", reply.text,
+            received.outbox_ids.append(outbox.enqueue(conn, channel, contact_id, "reply", reply.text,
                                                          now, now, extra))
     else:
         messages.log_replies(conn, channel, contact_id, message_id, [r.text for r in result.replies], now)

@@ -11,15 +11,10 @@ from datetime import datetime, timedelta
 
 from bot import answers, gsm7
 from bot.answers import normalise
+from bot.keywords import BACK_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, STOP_WORDS
 from bot.surveys import Question, Registry, Survey, shipped
 from bot.texts import Texts
 
-STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "/stop",
-                        "stop texting me", "stop messaging me", "stop all", "unsubscribe me"})
-START_WORDS = frozenset({"start", "yes", "unstop", "/start"})
-HELP_WORDS = frozenset({"help", "info", "/help"})
-SKIP_WORDS = frozenset({"skip", "pass", "no comment", "rather not say", "prefer not to say", "next"})
-BACK_WORDS = frozenset({"back", "go back", "previous"})
 MAX_SERVICE_CHOICES = 8
 
 
@@ -109,7 +104,7 @@ def handle(state: dict | None, text: str, ctx: Context) -> Result:
 
 
 def _handle(state: dict, text: str, ctx: Context) -> Result:
-    word = normalise(text) if not text.strip().startswith("/") else text.strip().lower()
+    word = normalise(text) if not text.strip().startswith("/") else _command(text)
     command, _, argument = word.partition(" ")
     if state.get("opted_out"):
         if word in START_WORDS or command == "/start":
@@ -137,6 +132,12 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
     if step == "question":
         return _answer_question(state, text, ctx)
     return Result(state, [Reply(ctx.texts.expired() if expired else ctx.texts.idle())])
+
+
+def _command(text: str) -> str:
+    """A Telegram command as typed, without the bot's name ("/stop@YourSayBot" is "/stop")."""
+    command, _, rest = text.strip().lower().partition(" ")
+    return " ".join([command.split("@", 1)[0], rest]).strip()
 
 
 def _keyword(word: str, ctx: Context) -> tuple[Survey, str] | None:
@@ -252,7 +253,6 @@ def question_reply(question: Question, sms: bool, prefix: str = "") -> Reply:
 
 def _begin(survey: Survey, service: str | None, ctx: Context) -> Result:
     state = first_state(survey, service, ctx.now)
-    state["updated_at"] = ctx.now.isoformat()
     name = _service_name(service, ctx)
     about = f"About: {name}\n" if name else ""
     replies = []

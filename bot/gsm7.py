@@ -37,11 +37,3 @@ def fits(text: str, max_segments: int = MAX_SEGMENTS) -> bool:
     """True if text is pure GSM-7 and within the segment budget."""
     return is_gsm7(text) and segments(text) <= max_segments
 
-
-_PLAIN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " "})
-
-
-def plain(text: str) -> str:
-    """Swap curly quotes and dashes for GSM-7 ones; drop anything else outside it."""
-    text = text.translate(_PLAIN)
-    return "".join(ch for ch in text if ch in _BASIC or ch in _EXTENDED)

@@ -136,6 +136,6 @@ def _invite(session, channel, address, service, service_name, due, rules: Invite
     for n, text in enumerate(messages, 1):
         last = n == len(messages)
         extra = {"buttons": [list(b) for b in buttons(question)], "state": state} if last else None
-        outbox.enqueue(session, contact, "invite", text, due, now, extra=extra)
+        outbox.enqueue(session, contact.channel, contact.id, "invite", text, due, now, extra=extra)
     return None
 

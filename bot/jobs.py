@@ -59,7 +59,7 @@ def remind_unfinished(factory: sessionmaker[Session], surveys: Registry, texts: 
             together = f"{texts.reminder(survey.title)}\n{prompt}"
             messages = [together] if gsm7.fits(together) else [texts.reminder(survey.title), prompt]
             for text in messages:  # the question always goes with its buttons, last
-                outbox.enqueue(session, contact, "reminder", text, now, now,
+                outbox.enqueue(session, contact.channel, contact.id, "reminder", text, now, now,
                                extra={"buttons": [list(b) for b in buttons(question)]} if text == prompt
                                or len(messages) == 1 else None)
             contact.state = {**state, "reminded": True}  # updated_at unchanged: the expiry still counts

@@ -17,6 +17,7 @@ import yaml
 
 from bot import gsm7
 from bot.answers import QUESTION_TYPES, normalise, prompt_text
+from bot.keywords import RESERVED
 
 SHIPPED = Path(__file__).parent / "survey_files"
 ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -27,8 +28,6 @@ SURVEY_FIELDS = {"id", "version", "title", "anonymous", "store", "expires_after_
 QUESTION_FIELDS = {"id", "type", "text", "sms_text", "options", "optional", "when", "section", "min", "max",
                    "min_label", "max_label", "max_length", "prefer_not_to_say", "effect"}
 EFFECTS = ("participation_interest",)
-RESERVED = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "start", "yes", "no", "unstop", "help",
-            "info", "skip", "back", "pass", "next"}
 
 
 @dataclass(frozen=True)
@@ -104,11 +103,6 @@ class Registry:
     def get(self, survey_id: str, version: int) -> Survey | None:
         return next((s for s in self.surveys.get(survey_id, ()) if s.version == version), None)
 
-    def by_keyword(self, word: str) -> Survey | None:
-        for versions in self.surveys.values():
-            if word in versions[0].keywords:
-                return versions[0]
-        return None
 
 
 def load_file(path: Path) -> Survey:

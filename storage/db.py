@@ -1,7 +1,6 @@
 """Engines and sessions. Nothing is built at import time."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -30,7 +29,6 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
 
 
@@ -42,9 +40,3 @@ def _sqlite_begin_immediate(conn):
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]):
-    """A session that commits on success and rolls back on error."""
-    with factory() as session, session.begin():
-        yield session

@@ -21,10 +21,6 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def downgrade(url: str, revision: str) -> None:
-    command.downgrade(alembic_config(url), revision)
-
-
 def is_current(engine) -> bool:
     """True if the database is at the newest migration."""
     from alembic.runtime.migration import MigrationContext

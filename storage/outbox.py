@@ -29,17 +29,9 @@ class Claimed:
     opted_out: bool
 
 
-def enqueue(session: Session, contact: Contact, kind: str, body: str, due_at: datetime,
-            now: datetime, extra: dict | None = None) -> Outbox:
-    row = Outbox(channel=contact.channel, contact_id=contact.id, kind=kind, body=body, extra=extra,
-                 status="pending", attempts=0, due_at=due_at, created_at=now)
-    session.add(row)
-    return row
-
-
-def enqueue_id(db: Connection | Session, channel: str, contact_id: int, kind: str, body: str, due_at: datetime,
-               now: datetime, extra: dict | None = None) -> int:
-    """enqueue() in one statement, for hot paths; returns the outbox id."""
+def enqueue(db: Connection | Session, channel: str, contact_id: int, kind: str, body: str, due_at: datetime,
+            now: datetime, extra: dict | None = None) -> int:
+    """Queue one message, in the caller's transaction; returns the outbox id."""
     table = Outbox.__table__
     stmt = insert(table).values(channel=channel, contact_id=contact_id, kind=kind, body=body, extra=extra,
                                 status="pending", attempts=0, due_at=due_at, created_at=now)

@@ -720,7 +720,7 @@ def test_a_status_that_arrives_before_the_send_is_recorded_is_kept(runtime, cloc
     with runtime.factory.begin() as session:
         person = get_or_create(session, "sms", ALICE, clock())
         session.flush()
-        outbox.enqueue(session, person, "invite", "Hello", clock(), clock())
+        outbox.enqueue(session, person.channel, person.id, "invite", "Hello", clock(), clock())
     with runtime.factory.begin() as session:
         [item] = outbox.claim(session, "sms", "w", clock())
         outbox.mark_sent(session, item, "SMearly", "queued", clock())

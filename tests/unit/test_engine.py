@@ -239,3 +239,11 @@ def test_an_invitation_starts_the_conversation_at_the_question():
     person.says("2")
     assert person.answers() == {"fft": "2"}
     assert person.effects[0].service == "CRISIS"
+
+
+@pytest.mark.parametrize("words", ["please stop", "Stop please.", "/stop@YourSayBot", "STOP IT"])
+def test_everyday_ways_of_saying_stop_work_too(words):
+    person = Person()
+    person.says("FEEDBACK OAKLANDS")
+    [confirmation] = person.says(words)
+    assert "opted out" in confirmation

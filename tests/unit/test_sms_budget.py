@@ -72,7 +72,6 @@ def test_segments_are_counted_as_carriers_count_them(text, count):
 def test_curly_quotes_and_emoji_are_outside_the_budget():
     assert not gsm7.fits("Don\u2019t know")
     assert not gsm7.fits("Thanks \U0001F642")
-    assert gsm7.plain("Don\u2019t know \U0001F642") == "Don't know "
 
 
 @pytest.mark.parametrize("survey_id", sorted(shipped().surveys))
