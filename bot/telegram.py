@@ -235,8 +235,12 @@ def blueprint() -> Blueprint:
     return bp
 
 
-def polling_application(runtime):
-    """The python-telegram-bot Application that long-polls and feeds updates to the channel."""
+def polling_application(runtime, before_stop=None):
+    """The python-telegram-bot Application that long-polls and feeds updates to the channel.
+
+    before_stop runs first when polling stops (e.g. the scheduler's shutdown), while the
+    channel can still send.
+    """
     from telegram.ext import Application, TypeHandler
 
     settings = runtime.settings
@@ -251,14 +255,23 @@ def polling_application(runtime):
 
     async def on_update(update: Update, _context) -> None:
         channel = runtime.transports["telegram"]
-        try:
-            await asyncio.to_thread(channel.handle_update, update)
-        except Exception:
-            log.exception("could not process Telegram update %s", update.update_id)
+        for wait in (1, 2, 5, 10, 30, 60, 120, 300):  # an acknowledged update is never fetched again
+            try:
+                await asyncio.to_thread(channel.handle_update, update)
+                return
+            except (SQLAlchemyError, TimeoutError):
+                log.exception("could not store Telegram update %s; trying again in %ss", update.update_id, wait)
+                await asyncio.sleep(wait)
+            except Exception:  # a poison update: logged and dropped, so it cannot stall the rest
+                log.exception("could not process Telegram update %s", update.update_id)
+                return
+        log.error("gave up on Telegram update %s after the database stayed unavailable", update.update_id)
 
     async def post_stop(_application) -> None:
         # Let sends already under way finish while the loop still runs and the bot is still open:
         # a reply cut off here would be marked failed and sent again.
+        if before_stop is not None:
+            await asyncio.to_thread(before_stop)
         channel = runtime.transports.get("telegram")
         if channel is not None:
             await asyncio.to_thread(channel.stop)

@@ -98,18 +98,15 @@ def chat(channel: str, address: str) -> None:
 @main.command("telegram-poll")
 def telegram_poll() -> None:
     """Run the Telegram bot with long polling (no public URL needed)."""
-    from bot.telegram import run_polling
+    from bot.telegram import polling_application, run_polling
     from yoursay import scheduler
 
     rt = _runtime()
     if not rt.settings.telegram_enabled:
         raise click.ClickException("set TELEGRAM_BOT_TOKEN first")
     jobs = scheduler.start(rt) if rt.settings.run_scheduler else None
-    try:
-        run_polling(rt)
-    finally:
-        if jobs:
-            jobs.shutdown()
+    # The scheduler stops first, so no scheduled send meets a channel that has stopped.
+    run_polling(rt, polling_application(rt, before_stop=jobs.shutdown if jobs else None))
 
 
 @main.command()
