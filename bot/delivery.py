@@ -14,6 +14,7 @@ from storage import contacts, outbox
 from storage.models import Contact
 
 log = logging.getLogger(__name__)
+BUSY = timedelta(hours=2)  # an invitation waits this long after the person's last reply in a conversation
 
 
 class DeliveryError(Exception):
@@ -89,6 +90,10 @@ def _deliver(factory, transport: Transport, policy: Policy, item: outbox.Claimed
         quiet_end = end_of_quiet_hours(policy, now) if item.kind != "reply" else None
         if quiet_end:
             outbox.postpone(session, item, quiet_end)
+            return False
+        busy_since = outbox.in_conversation_since(session, item.contact_id) if item.kind == "invite" else None
+        if busy_since and now - busy_since < BUSY:  # never cut into a conversation the person is having
+            outbox.postpone(session, item, busy_since + BUSY)
             return False
     try:
         provider_id, status = transport.send(item)

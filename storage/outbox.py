@@ -73,6 +73,11 @@ def is_opted_out(session: Session, contact_id: int) -> bool:
     return bool(session.scalar(select(Contact.opted_out).where(Contact.id == contact_id)))
 
 
+def in_conversation_since(session: Session, contact_id: int) -> datetime | None:
+    """When the contact's conversation under way last moved, if one is."""
+    return session.scalar(select(Contact.state_updated_at).where(Contact.id == contact_id))
+
+
 def mark_sent(session: Session, item: Claimed, provider_id: str | None, status: str, now: datetime) -> None:
     """Record a send; a status callback that arrived first keeps its (later) status."""
     session.execute(update(Outbox).where(Outbox.id == item.id)

@@ -788,3 +788,16 @@ def test_replies_to_someone_who_texts_at_night_are_not_held_back(runtime, servic
     assert QUESTION in question
     [followup] = alice.sends("3")
     assert FOLLOWUP in followup
+
+
+def test_an_invitation_waits_while_the_person_is_in_the_middle_of_a_conversation(runtime, services, clock,
+                                                                              fake_twilio, alice):
+    alice.sends("FEEDBACK OAKLANDS")
+    alice.sends("2")  # the "why" is still to come
+    assert invite(runtime, clock, f"phone,service\n{ALICE},CRISIS\n").queued == 1
+    assert send_due(runtime, clock) == 0, "the invitation must not cut into the conversation"
+    [thanks] = alice.sends("The staff were kind")
+    assert "Thank you" in thanks
+    clock.advance(hours=2, minutes=1)
+    assert send_due(runtime, clock) == 1
+    assert "Overall, how was your experience of our service?" in to_number(fake_twilio, ALICE)[0]["Body"]
