@@ -22,11 +22,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.conversations import receive
 from bot.delivery import DeliveryError, drain
-from storage import contacts
+from storage import contacts, messages
 from storage.outbox import Claimed
 
 log = logging.getLogger(__name__)
 SEND_TIMEOUT = 30.0
+STALE_BUTTON = "That button was for an earlier question. Please answer the latest one."
 
 
 class LoopThread:
@@ -165,15 +166,27 @@ class TelegramChannel:
         if found is None:
             return
         chat_id, text, query_id = found
+        if query_id and not self._is_latest(chat_id, update.callback_query):
+            asyncio.run_coroutine_threadsafe(self._answer_query(query_id, STALE_BUTTON), self.loop)
+            return
         rt.write(lambda conn: receive(conn, rt.bot, channel="telegram", address=str(chat_id), text=text,
                                          provider_id=str(update.update_id), now=rt.now()))
         if query_id:
             asyncio.run_coroutine_threadsafe(self._answer_query(query_id), self.loop)
         self.kick()
 
-    async def _answer_query(self, query_id: str) -> None:
+    def _is_latest(self, chat_id: int, query) -> bool:
+        """A button counts only on the last message we sent: older keyboards belong to questions gone by."""
+        if query.message is None:
+            return False
+        with self.runtime.engine.connect() as conn:
+            latest = messages.latest_sent(conn, "telegram", str(chat_id))
+        # Newer than the last one logged counts too: the send may not be recorded yet.
+        return latest is None or query.message.message_id >= int(latest.rsplit(":", 1)[1])
+
+    async def _answer_query(self, query_id: str, text: str | None = None) -> None:
         try:
-            await self.bot.answer_callback_query(query_id)
+            await self.bot.answer_callback_query(query_id, text=text)
         except TelegramError as exc:
             log.info("could not answer callback query: %s", exc)
 

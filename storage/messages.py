@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, insert, select
 
 from storage import upsert
-from storage.models import Message
+from storage.models import Contact, Message
 
 messages = Message.__table__
 
@@ -56,3 +56,13 @@ def log_replies(conn: Connection, channel: str, contact_id: int, reply_to: int, 
         conn.execute(_LOG_REPLY, [
             {"channel": channel, "contact_id": contact_id, "body": text, "reply_to": reply_to, "now": now}
             for text in texts])
+
+
+def latest_sent(conn: Connection, channel: str, address: str) -> str | None:
+    """The provider id of the last message sent to this address."""
+    contact_id = select(Contact.__table__.c.id).where(Contact.__table__.c.channel == channel,
+                                                      Contact.__table__.c.address == address).scalar_subquery()
+    return conn.scalar(select(messages.c.provider_id)
+                       .where(messages.c.contact_id == contact_id, messages.c.direction == "out",
+                              messages.c.provider_id.is_not(None))
+                       .order_by(messages.c.id.desc()).limit(1))

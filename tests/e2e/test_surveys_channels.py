@@ -122,7 +122,7 @@ def test_the_experience_survey_on_telegram_with_buttons_from_start_to_finish(run
     assert "Which service" in which["text"]
     [oaklands] = [data for label, data in tg.buttons(which) if label.endswith("Oaklands Ward")]
     update += 1
-    tg.press(client, update, oaklands, chat=CHAT)
+    tg.press(client, update, oaklands, chat=CHAT, fake=fake)
     intro, question = next_reply(), next_reply()
     assert intro["text"] == "About: Oaklands Ward\n" + SURVEY.intro and tg.buttons(intro) == []
 
@@ -135,7 +135,7 @@ def test_the_experience_survey_on_telegram_with_buttons_from_start_to_finish(run
             labels = dict((data, label) for label, data in tg.buttons(question))
             data = position(asked, answer)
             assert labels[data] == f"{data} {asked.options[int(data) - 1].label}"
-            tg.press(client, update, data, chat=CHAT)
+            tg.press(client, update, data, chat=CHAT, fake=fake)
             presses += 1
         else:
             assert tg.buttons(question) == []

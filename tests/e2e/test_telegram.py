@@ -70,8 +70,10 @@ def say(client, update_id, text, chat=CHAT):
     return response
 
 
-def press(client, update_id, data, chat=CHAT):
-    response = deliver(client, callback_update(update_id, chat, data))
+def press(client, update_id, data, chat=CHAT, fake=None):
+    """A button press on the last message sent to the chat (or the first, without the fake to ask)."""
+    message_id = fake.last_message_id(chat) if fake else 1
+    response = deliver(client, callback_update(update_id, chat, data, message_id=message_id))
     assert response.status_code == 200
     return response
 
@@ -147,7 +149,7 @@ def test_pressing_a_button_then_typing_why_records_one_anonymous_response(client
     say(client, 1, "/start OAKLANDS")
     reply_to(fake, 1)
 
-    press(client, 2, "2")
+    press(client, 2, "2", fake=fake)
     [(_, answered)] = fake.wait_for("answerCallbackQuery")
     assert answered["callback_query_id"] == "cbq-2"  # the button stops spinning
     follow_up = reply_to(fake, 2)
@@ -231,8 +233,8 @@ def test_the_same_button_press_delivered_twice_records_one_answer(client, fake, 
     say(client, 1, "/start OAKLANDS")
     reply_to(fake, 1)
 
-    press(client, 2, "5")
-    press(client, 2, "5")
+    press(client, 2, "5", fake=fake)
+    press(client, 2, "5", fake=fake)
 
     assert FOLLOW_UP in reply_to(fake, 2)["text"]
     background_sends_finished(channel)
@@ -295,7 +297,7 @@ def test_stop_is_confirmed_once_then_the_bot_stays_silent_until_start(client, fa
     say(client, 3, "hello?")
     say(client, 4, "/help")
     say(client, 5, "/stop")
-    press(client, 6, "1")
+    press(client, 6, "1", fake=fake)
     background_sends_finished(channel)
     assert len(sent(fake)) == 2, [p["text"] for p in sent(fake)]
     assert count(runtime, Answer) == 0
@@ -467,3 +469,20 @@ def test_telegram_down_when_the_server_starts_does_not_stop_it_and_replies_follo
         assert len(fake.calls("getMe")) == 2, "the bot was initialised again once Telegram answered"
     finally:
         transport.stop()
+
+
+def test_a_button_on_an_earlier_question_does_not_answer_the_current_one(client, fake, channel, services, runtime):
+    say(client, 1, "/start OAKLANDS")
+    question = reply_to(fake, 1)
+    press(client, 2, "2")  # on the question's own keyboard: counts
+    reply_to(fake, 2)
+    background_sends_finished(channel)
+    stale = callback_update(3, CHAT, "5", message_id=1)  # the fake numbers messages it is sent from 1
+    assert deliver(client, stale).status_code == 200
+    background_sends_finished(channel)
+    fake.wait_for("answerCallbackQuery", count=2)
+    [(_, answered)] = [c for c in fake.calls("answerCallbackQuery") if c[1]["callback_query_id"] == "cbq-3"]
+    assert "earlier question" in answered.get("text", "")
+    with runtime.factory() as session:
+        recorded = {a.question_id: a.value for a in session.scalars(select(Answer))}
+    assert recorded == {"fft": "2"}, "the old keyboard must not overwrite or answer anything"

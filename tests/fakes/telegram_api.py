@@ -131,6 +131,7 @@ class FakeTelegramAPI:
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._results: dict[str, Any] = {}
         self._message_ids = itertools.count(1)
+        self._last_sent: dict[str, int] = {}
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -205,6 +206,10 @@ class FakeTelegramAPI:
 
     # ----- programming -----------------------------------------------------------------------
 
+    def last_message_id(self, chat_id: int) -> int:
+        """The id of the last message sent to a chat: where a person's next button press lands."""
+        return self._last_sent.get(str(chat_id), 1)
+
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an Update dict to be returned by getUpdates."""
         with self._cond:
@@ -252,7 +257,9 @@ class FakeTelegramAPI:
         if method == "getMe":
             return dict(BOT_USER)
         if method == "sendMessage":
-            return self._message(params, next(self._message_ids))
+            message_id = next(self._message_ids)
+            self._last_sent[str(params.get("chat_id"))] = message_id
+            return self._message(params, message_id)
         if method in ("editMessageText", "editMessageReplyMarkup") and "chat_id" in params:
             return self._message(params, params.get("message_id", 0))
         return True
