@@ -130,3 +130,12 @@ def app(runtime):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def fake_twilio():
+    """Twilio's REST API, on this machine, accepting our account's credentials."""
+    from tests.fakes.twilio_api import FakeTwilioAPI
+
+    with FakeTwilioAPI(TWILIO_SID, TWILIO_TOKEN) as api:
+        yield api

@@ -29,7 +29,6 @@ from sms.webhook import signature_is_valid
 from storage.models import Answer, Contact, Message, Outbox, Response
 from storage.outbox import MAX_ATTEMPTS
 from tests.conftest import PUBLIC_URL, TWILIO_SID, TWILIO_TOKEN
-from tests.fakes.twilio_api import FakeTwilioAPI
 from yoursay import cli
 from yoursay.config import parse_quiet_hours
 
@@ -59,13 +58,6 @@ class Clock:
 
     def set_local(self, text: str) -> None:
         self.now = datetime.fromisoformat(text).replace(tzinfo=LONDON).astimezone(timezone.utc)
-
-
-@pytest.fixture
-def fake_twilio():
-    """Twilio's REST API, on this machine, accepting our account's credentials."""
-    with FakeTwilioAPI(TWILIO_SID, TWILIO_TOKEN) as api:
-        yield api
 
 
 @pytest.fixture

@@ -19,8 +19,6 @@ from sms.sender import TwilioTransport
 from storage import contacts
 from storage.models import (Answer, Contact, EqualityAnswer, EqualityResponse, Message, Outbox, Response,
                             ResponseOwner)
-from tests.conftest import TWILIO_SID, TWILIO_TOKEN
-from tests.fakes.twilio_api import FakeTwilioAPI
 from yoursay.config import parse_quiet_hours
 
 NOW = datetime(2026, 11, 26, 14, 37, tzinfo=timezone.utc)
@@ -29,13 +27,6 @@ PHONE = "+447700900123"
 PHONE_FORMS = (PHONE, PHONE.lstrip("+"), "07700900123", "7700900123")
 INVITED = "+447911123456"
 EQUALITY_TABLES = ("equality_responses", "equality_answers")
-
-
-@pytest.fixture
-def fake_twilio():
-    """Twilio's REST API, on this machine."""
-    with FakeTwilioAPI(TWILIO_SID, TWILIO_TOKEN) as api:
-        yield api
 
 
 @pytest.fixture
