@@ -15,30 +15,14 @@ from bot.surveys import Question, shipped
 from storage.models import Answer, Contact, Response
 from tests.e2e import test_telegram as tg
 from tests.e2e.test_sms import ALICE, Phone
-from tests.fakes.telegram_api import FakeTelegramAPI
 
 SURVEY = shipped().latest("experience")
 CHAT = 555000333
 
 
 @pytest.fixture
-def fake():
-    with FakeTelegramAPI() as api:
-        yield api
-
-
-@pytest.fixture
 def settings(settings, fake):
     return replace(settings, telegram_api_base_url=fake.base_url.removesuffix("/bot"))
-
-
-@pytest.fixture
-def channel(app, fake):
-    transport = app.extensions["yoursay"].transports["telegram"]
-    transport.start()
-    fake.wait_for("getMe")
-    yield transport
-    transport.stop()
 
 
 def plan(takes_medication: str, participation: str) -> list[tuple[Question, str]]:

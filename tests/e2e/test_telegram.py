@@ -19,7 +19,7 @@ from bot import telegram
 from bot.delivery import drain
 from storage.models import Answer, Contact, Message, Outbox, Response
 from tests.conftest import TELEGRAM_SECRET
-from tests.fakes.telegram_api import BOT_USER, FakeTelegramAPI, callback_update, message_update
+from tests.fakes.telegram_api import BOT_USER, callback_update, message_update
 
 CHAT = 555000111
 OTHER_CHAT = 555000222
@@ -33,26 +33,9 @@ FOLLOW_UP = "Please can you tell us why you gave your answer?"
 
 
 @pytest.fixture
-def fake():
-    """The local fake Telegram Bot API server."""
-    with FakeTelegramAPI() as api:
-        yield api
-
-
-@pytest.fixture
 def settings(settings, fake):
     """The test settings, with the bot pointed at the fake (make_bot appends "/bot")."""
     return replace(settings, telegram_api_base_url=fake.base_url.removesuffix("/bot"))
-
-
-@pytest.fixture
-def channel(app, fake):
-    """The app's Telegram channel, started as a serving process starts it."""
-    transport = app.extensions["yoursay"].transports["telegram"]
-    transport.start()
-    fake.wait_for("getMe")  # the bot was initialised against the fake, not api.telegram.org
-    yield transport
-    transport.stop()
 
 
 # ----- helpers -------------------------------------------------------------------------------
