@@ -145,6 +145,74 @@ class Opportunity(Base):
     published_at: Mapped[datetime | None]
 
 
+class Participant(Base):
+    """Someone who has agreed to be contacted about getting involved. Never linked to feedback."""
+
+    __tablename__ = "participants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str] = mapped_column(String(80), default="")
+    consent_at: Mapped[datetime]
+    consent_text: Mapped[str] = mapped_column(Text)  # the exact words they agreed to
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)  # opportunity types; empty means all
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty means anywhere
+    access_needs: Mapped[str] = mapped_column(Text, default="")
+    alerts: Mapped[str] = mapped_column(String(10), default="off", index=True)  # off, instant or weekly
+    alerts_paused: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SignUp(Base):
+    """A participant's place (or interest, or waiting-list place) on an opportunity."""
+
+    __tablename__ = "signups"
+    __table_args__ = (UniqueConstraint("participant_id", "opportunity_id"),
+                      Index("ix_signups_opportunity_status", "opportunity_id", "status"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))  # interested, confirmed, waiting, withdrawn, attended
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class DigestItem(Base):
+    """An opportunity waiting for a participant's weekly digest."""
+
+    __tablename__ = "digest_items"
+    __table_args__ = (UniqueConstraint("participant_id", "opportunity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class StaffNotice(Base):
+    """Something PPT should know: a sign-up, a withdrawal, an erasure. E-mailed if SMTP is set."""
+
+    __tablename__ = "staff_notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    emailed_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+
+
+class Broadcast(Base):
+    """A message to many people at once, e.g. the monthly Participation News."""
+
+    __tablename__ = "broadcasts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(30))
+    queued: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+
+
 class Message(Base):
     """Every message in or out, with its provider id and delivery status.
 
@@ -177,13 +245,16 @@ class Outbox(Base):
     """A message waiting to be sent, written in the transaction that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "channel", "due_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "channel", "due_at"),
+                      Index("ix_outbox_contact_kind", "contact_id", "kind", "created_at"),
+                      UniqueConstraint("contact_id", "dedupe_key"))
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text)
     extra: Mapped[dict[str, Any] | None]
+    dedupe_key: Mapped[str | None] = mapped_column(String(60))  # e.g. "alert:12": one per person, ever
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     due_at: Mapped[datetime]
