@@ -18,16 +18,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from bot import engine
+from bot import engine, participation
 from bot.surveys import Registry, shipped
 from bot.texts import Texts
 from storage import contacts, equality, messages, outbox, responses
+from storage import participation as participants
 from storage.models import Service
 
 # NHS England FFT collection modes, by channel.
 MODES = {"sms": "SMS/text message", "telegram": "Online", "chat": "Other"}
 # Channels whose replies go through the outbox; the others reply in the webhook response.
 OUTBOX_CHANNELS = frozenset({"telegram"})
+PARTICIPATION_EFFECTS = (participation.Consent, participation.SignUpFor, participation.Withdraw,
+                         participation.SetAlerts, participation.Erase)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class BotConfig:
     timeout: timedelta | None = None  # overrides each survey's own expiry when set
     services: "ServiceCache" = field(default_factory=lambda: ServiceCache())
     surveys: Registry = field(default_factory=shipped)
+    timezone: str = "Europe/London"
     # Responses are stored under a keyed hash of the reference a conversation holds, so the
     # database alone cannot join a contact's open conversation to its answers.
     ref_key: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
@@ -87,6 +91,9 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
     ctx = engine.Context(now=now, channel=channel, ref=str(uuid.uuid4()), texts=config.texts,
                          services=config.services.get(conn), surveys=config.surveys, timeout=config.timeout,
                          provider_replied=provider_replied)
+    if engine.wants_participation(state, text):
+        ctx = replace(ctx, participation=participants.snapshot(conn, contact_id, channel, address, now,
+                                                               config.timezone))
     result = engine.handle(state, text, ctx)
     opted_out = was_opted_out
     for effect in result.effects:
@@ -102,6 +109,10 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
             outbox.cancel_pending(conn, contact_id, "opted out")
         elif isinstance(effect, engine.OptIn):
             opted_out = False
+        elif isinstance(effect, PARTICIPATION_EFFECTS):
+            changed = participants.apply(conn, contact_id, channel, effect, now)
+            if changed:  # e.g. the last place went while they were typing: say that instead
+                result.replies = [engine.Reply(changed)]
     contacts.save_state(conn, contact_id, result.state, opted_out, now, was_opted_out)
     received = Received(result.replies, message_id=message_id)
     if channel in OUTBOX_CHANNELS:  # logged when sent; a retried update is not answered again

@@ -9,21 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import answers, gsm7
+from bot import answers, gsm7, participation
 from bot.answers import normalise
+from bot.replies import Reply, Result
 from bot.keywords import BACK_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, STOP_WORDS
 from bot.surveys import Question, Registry, Survey, shipped
 from bot.texts import Texts
 
 MAX_SERVICE_CHOICES = 8
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One message back to the person; buttons are (label, data) for channels that show them."""
-
-    text: str
-    buttons: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,17 +74,11 @@ class Context:
     default_survey: str = "fft"
     timeout: timedelta | None = None  # overrides each survey's own expiry when set
     provider_replied: bool = False  # the carrier already answered this keyword (e.g. Twilio Advanced Opt-Out)
+    participation: participation.Snapshot | None = None  # loaded only when wants_participation() says so
 
     @property
     def sms(self) -> bool:
         return self.channel != "telegram"
-
-
-@dataclass
-class Result:
-    state: dict
-    replies: list[Reply] = field(default_factory=list)
-    effects: list = field(default_factory=list)
 
 
 def handle(state: dict | None, text: str, ctx: Context) -> Result:
@@ -103,8 +90,18 @@ def handle(state: dict | None, text: str, ctx: Context) -> Result:
     return result
 
 
+def _word(text: str) -> str:
+    return normalise(text) if not text.strip().startswith("/") else _command(text)
+
+
+def wants_participation(state: dict | None, text: str) -> bool:
+    """True if this message may need a participation Snapshot in the context."""
+    state = state or {}
+    return not state.get("opted_out") and participation.concerns(state, _word(text))
+
+
 def _handle(state: dict, text: str, ctx: Context) -> Result:
-    word = normalise(text) if not text.strip().startswith("/") else _command(text)
+    word = _word(text)
     command, _, argument = word.partition(" ")
     if state.get("opted_out"):
         if word in START_WORDS or command == "/start":
@@ -118,6 +115,8 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
     if expired:
         state = {}
     step = state.get("step")
+    if participation.is_keyword(word):
+        return _participation(state, word, text, ctx)
     if command == "/start":
         return _start(ctx.surveys.latest(ctx.default_survey), argument, ctx)
     started = _keyword(word, ctx)
@@ -127,11 +126,18 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
         return _start(started[0], started[1], ctx)
     if not text.strip():
         return Result(state, [Reply(ctx.texts.empty())])
+    if step in participation.STEPS:
+        return _participation(state, word, text, ctx)
     if step == "service":
         return _answer_service(state, text, ctx)
     if step == "question":
         return _answer_question(state, text, ctx)
     return Result(state, [Reply(ctx.texts.expired() if expired else ctx.texts.idle())])
+
+
+def _participation(state: dict, word: str, text: str, ctx: Context) -> Result:
+    snap = ctx.participation or participation.Snapshot()
+    return participation.handle(state, word, text, snap, ctx.sms, ctx.now, ctx.texts.trust_name)
 
 
 def _command(text: str) -> str:

@@ -8,4 +8,7 @@ HELP_WORDS = frozenset({"help", "info", "/help"})
 SKIP_WORDS = frozenset({"skip", "pass", "no comment", "rather not say", "prefer not to say", "next"})
 BACK_WORDS = frozenset({"back", "go back", "previous"})
 
-RESERVED = STOP_WORDS | START_WORDS | HELP_WORDS | SKIP_WORDS | BACK_WORDS | {"no"}
+# Participation words (bot/participation.py) are reserved too: a survey cannot take JOIN or ALERTS.
+PARTICIPATION_WORDS = frozenset({"join", "opportunities", "alerts", "my data", "delete my data", "withdraw",
+                                 "sign up", "more"})
+RESERVED = PARTICIPATION_WORDS | STOP_WORDS | START_WORDS | HELP_WORDS | SKIP_WORDS | BACK_WORDS | {"no"}

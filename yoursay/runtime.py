@@ -74,7 +74,7 @@ def bot_config(settings: Settings) -> BotConfig:
                   local_crisis_line=settings.local_crisis_line)
     secret = (settings.secret_key or DEV_REF_SECRET).encode()
     return BotConfig(texts=texts, timeout=settings.conversation_timeout, surveys=load_surveys(settings),
-                     ref_key=hashlib.sha256(b"response-ref:" + secret).digest())
+                     ref_key=hashlib.sha256(b"response-ref:" + secret).digest(), timezone=settings.timezone)
 
 
 def build(settings: Settings) -> Runtime:
