@@ -145,6 +145,63 @@ class Opportunity(Base):
     published_at: Mapped[datetime | None]
 
 
+class StoryAnalysis(Base):
+    """What the NLP made of a free-text answer (a "story"): sentiment and the redacted text."""
+
+    __tablename__ = "story_analyses"
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    sentiment: Mapped[str] = mapped_column(String(10), index=True)
+    redacted: Mapped[str] = mapped_column(Text)
+    model_version: Mapped[str] = mapped_column(String(40))
+    analysed_at: Mapped[datetime]
+
+
+class StoryTag(Base):
+    """A QDC v6 theme on a story, from the model or a reviewer, with its confidence."""
+
+    __tablename__ = "story_tags"
+    __table_args__ = (UniqueConstraint("answer_id", "theme"), Index("ix_story_tags_theme", "theme", "answer_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    theme: Mapped[str] = mapped_column(String(100))
+    confidence: Mapped[float]
+    source: Mapped[str] = mapped_column(String(10), default="model")  # model or reviewer
+
+
+class ThemeCorrection(Base):
+    """A reviewer's whole set of themes for a story: a labelled example for retraining."""
+
+    __tablename__ = "theme_corrections"
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    themes: Mapped[list[str]] = mapped_column(JSON)
+    corrected_by: Mapped[str] = mapped_column(String(80))
+    corrected_at: Mapped[datetime]
+
+
+class SafeguardingFlag(Base):
+    """A message that may show a risk to someone. A human must review it.
+
+    A risk to life overrides anonymity: the flag keeps the message and the contact, so the
+    team can act. It is never a clinical assessment.
+    """
+
+    __tablename__ = "safeguarding_flags"
+    __table_args__ = (Index("ix_safeguarding_flags_open", "status", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(30))
+    priority: Mapped[str] = mapped_column(String(10))  # urgent, high or low (e.g. negated)
+    reason: Mapped[str] = mapped_column(Text)  # what was matched, so PPT see why
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open or closed
+    created_at: Mapped[datetime]
+    notified_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(80))
+    reviewed_at: Mapped[datetime | None]
+    action_note: Mapped[str | None] = mapped_column(Text)
+
+
 class Participant(Base):
     """Someone who has agreed to be contacted about getting involved. Never linked to feedback."""
 
