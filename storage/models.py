@@ -202,6 +202,86 @@ class SafeguardingFlag(Base):
     action_note: Mapped[str | None] = mapped_column(Text)
 
 
+class User(Base):
+    """A member of staff who signs in to the admin."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10))  # admin, reviewer or viewer
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who did what, and when: viewing originals, exports, tag changes, flag reviews, user changes."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(120), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class QIProject(Base):
+    """A quality improvement project that feedback can be evidence for."""
+
+    __tablename__ = "qi_projects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    service_code: Mapped[str | None] = mapped_column(String(40), index=True)  # its care delivery service
+    lead: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(20), default="active")  # proposed, active, completed, stopped
+    aims: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class QIEvidence(Base):
+    """A story or a theme linked to a QI project as evidence."""
+
+    __tablename__ = "qi_evidence"
+    __table_args__ = (UniqueConstraint("project_id", "answer_id", "theme"),
+                      Index("ix_qi_evidence_answer", "answer_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("qi_projects.id", ondelete="CASCADE"))
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    theme: Mapped[str | None] = mapped_column(String(100))
+    linked_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+
+
+class YouSaidWeDid(Base):
+    """What people said, what changed: published on the public page, redacted text only."""
+
+    __tablename__ = "you_said_we_did"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    you_said: Mapped[str] = mapped_column(Text)
+    we_did: Mapped[str] = mapped_column(Text)
+    service_code: Mapped[str | None] = mapped_column(String(40))
+    happened_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft or published
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class BoardStory(Base):
+    """A story shortlisted for the Trust Board."""
+
+    __tablename__ = "board_stories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), unique=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    shortlisted_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+
+
 class Participant(Base):
     """Someone who has agreed to be contacted about getting involved. Never linked to feedback."""
 
