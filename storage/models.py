@@ -151,6 +151,7 @@ class StoryAnalysis(Base):
     __tablename__ = "story_analyses"
     answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
     sentiment: Mapped[str] = mapped_column(String(10), index=True)
+    risk: Mapped[str | None] = mapped_column(String(30), index=True)  # e.g. self-harm; the story is flagged
     redacted: Mapped[str] = mapped_column(Text)
     model_version: Mapped[str] = mapped_column(String(40))
     analysed_at: Mapped[datetime]

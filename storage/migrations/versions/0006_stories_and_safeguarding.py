@@ -44,6 +44,7 @@ def upgrade() -> None:
     op.create_table('story_analyses',
     sa.Column('answer_id', sa.Integer(), nullable=False),
     sa.Column('sentiment', sa.String(length=10), nullable=False),
+    sa.Column('risk', sa.String(length=30), nullable=True),
     sa.Column('redacted', sa.Text(), nullable=False),
     sa.Column('model_version', sa.String(length=40), nullable=False),
     sa.Column('analysed_at', sa.DateTime(timezone=True), nullable=False),
@@ -52,6 +53,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('story_analyses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_story_analyses_sentiment'), ['sentiment'], unique=False)
+        batch_op.create_index(batch_op.f('ix_story_analyses_risk'), ['risk'], unique=False)
 
     op.create_table('story_tags',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -86,6 +88,7 @@ def downgrade() -> None:
 
     op.drop_table('story_tags')
     with op.batch_alter_table('story_analyses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_story_analyses_risk'))
         batch_op.drop_index(batch_op.f('ix_story_analyses_sentiment'))
 
     op.drop_table('story_analyses')
