@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field, replace
+from typing import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select
@@ -23,6 +24,7 @@ from bot.surveys import Registry, shipped
 from bot.texts import Texts
 from storage import contacts, equality, messages, outbox, responses
 from storage import participation as participants
+from storage import safeguarding
 from storage.models import Service
 
 # NHS England FFT collection modes, by channel.
@@ -42,6 +44,8 @@ class BotConfig:
     services: "ServiceCache" = field(default_factory=lambda: ServiceCache())
     surveys: Registry = field(default_factory=shipped)
     timezone: str = "Europe/London"
+    # Reads every inbound message for risk (e.g. nlp.risk); fast, and in the reply path on purpose.
+    risk_check: Callable[[str], engine.Risk | None] | None = None
     # Responses are stored under a keyed hash of the reference a conversation holds, so the
     # database alone cannot join a contact's open conversation to its answers.
     ref_key: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
@@ -88,9 +92,10 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
     if message_id is None:
         first_id, texts = messages.first_replies(conn, channel, provider_id)
         return Received([engine.Reply(t) for t in texts], duplicate=True, message_id=first_id)
+    risk = config.risk_check(text) if config.risk_check and text.strip() else None
     ctx = engine.Context(now=now, channel=channel, ref=str(uuid.uuid4()), texts=config.texts,
                          services=config.services.get(conn), surveys=config.surveys, timeout=config.timeout,
-                         provider_replied=provider_replied)
+                         provider_replied=provider_replied, risk=risk)
     if engine.wants_participation(state, text):
         ctx = replace(ctx, participation=participants.snapshot(conn, contact_id, channel, address, now,
                                                                config.timezone))
@@ -109,6 +114,9 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
             outbox.cancel_pending(conn, contact_id, "opted out")
         elif isinstance(effect, engine.OptIn):
             opted_out = False
+        elif isinstance(effect, engine.RaiseFlag):
+            safeguarding.raise_flag(conn, contact_id=contact_id, channel=channel, text=text, category=effect.category,
+                                    priority=effect.priority, reason=effect.reason, now=now)
         elif isinstance(effect, PARTICIPATION_EFFECTS):
             changed = participants.apply(conn, contact_id, channel, effect, now)
             if changed:  # e.g. the last place went while they were typing: say that instead

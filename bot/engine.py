@@ -17,6 +17,7 @@ from bot.surveys import Question, Registry, Survey, shipped
 from bot.texts import Texts
 
 MAX_SERVICE_CHOICES = 8
+CARRY_ON_WORDS = frozenset({"carry on", "continue", "resume", "go on", "carryon"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,24 @@ class NoteInterest:
 
 
 @dataclass(frozen=True)
+class Risk:
+    """What the safeguarding check found in a message. A reason to involve a human, never a clinical assessment."""
+
+    category: str  # suicide, self-harm, harm-to-others, abuse or unsafe
+    priority: str  # urgent, high or low (e.g. negated: lower priority, never silenced)
+    reason: str  # what was matched, so staff can see why
+
+
+@dataclass(frozen=True)
+class RaiseFlag:
+    """Record a safeguarding flag for a human to review, and alert whoever is on duty."""
+
+    category: str
+    priority: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Context:
     """What the engine needs to know about the world for one message."""
 
@@ -75,6 +94,7 @@ class Context:
     timeout: timedelta | None = None  # overrides each survey's own expiry when set
     provider_replied: bool = False  # the carrier already answered this keyword (e.g. Twilio Advanced Opt-Out)
     participation: participation.Snapshot | None = None  # loaded only when wants_participation() says so
+    risk: Risk | None = None  # what the safeguarding check found in this message, if anything
 
     @property
     def sms(self) -> bool:
@@ -83,11 +103,33 @@ class Context:
 
 def handle(state: dict | None, text: str, ctx: Context) -> Result:
     """Answer one incoming message."""
+    if ctx.risk is not None:
+        return _at_risk(dict(state or {}), text, ctx)
     result = _handle(dict(state or {}), text, ctx)
     if ctx.provider_replied:  # record what the keyword did, but never answer it twice
         result.replies = []
         result.effects = [OptOut(confirmed=False) if isinstance(e, OptOut) else e for e in result.effects]
     return result
+
+
+def _at_risk(state: dict, text: str, ctx: Context) -> Result:
+    """Signpost help at once and flag the message for a human; never carry on as if nothing happened.
+
+    Even after STOP: a person who may be at risk is always told where to get help.
+    """
+    flag = RaiseFlag(ctx.risk.category, ctx.risk.priority, ctx.risk.reason)
+    crisis = Reply(ctx.texts.crisis())
+    if state.get("opted_out"):
+        return Result(state, [crisis], [flag])
+    if state.get("step") == "question" and not state.get("paused") and not _is_expired(state, ctx):
+        # The message may still be their answer (a disclosure about care is feedback too): keep it, then pause.
+        inner = _handle(state, text, ctx)
+        kept = [e for e in inner.effects if isinstance(e, (RecordAnswer, ForgetAnswer))]
+        if kept and inner.state.get("step") != "question":  # that was the last question
+            return Result(inner.state, [crisis, Reply(ctx.texts.flagged())], [*kept, flag])
+        paused = {**(inner.state if kept else _touch(state, ctx)), "paused": True}
+        return Result(paused, [crisis, Reply(ctx.texts.survey_paused())], [*kept, flag])
+    return Result(_touch(state, ctx) if state.get("step") else state, [crisis, Reply(ctx.texts.flagged())], [flag])
 
 
 def _word(text: str) -> str:
@@ -126,6 +168,10 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
         return _start(started[0], started[1], ctx)
     if not text.strip():
         return Result(state, [Reply(ctx.texts.empty())])
+    if step == "question" and state.get("paused"):  # after a safeguarding flag: only on their say-so
+        if word in CARRY_ON_WORDS:
+            return _resume(state, ctx)
+        return Result(_touch(state, ctx), [Reply(ctx.texts.still_paused())])
     if step in participation.STEPS:
         return _participation(state, word, text, ctx)
     if step == "service":
@@ -348,6 +394,7 @@ def _advance(state: dict, survey: Survey, question: Question, ctx: Context, effe
 def _resume(state: dict, ctx: Context) -> Result:
     """The survey's keyword again, mid-survey: carry on where they left off."""
     question = _survey_of(state, ctx).question(state["q"])
+    state = {k: v for k, v in state.items() if k != "paused"}
     return Result(_touch(state, ctx, misses=0), [question_reply(question, ctx.sms, ctx.texts.resumed())])
 
 

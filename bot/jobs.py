@@ -50,7 +50,7 @@ def remind_unfinished(factory: sessionmaker[Session], surveys: Registry, texts: 
         for contact in session.scalars(_idle(now).where(Contact.opted_out.is_(False))):
             state = contact.state
             survey = surveys.get(state.get("survey", ""), state.get("version", 0))
-            if (state.get("step") != "question" or state.get("reminded") or survey is None
+            if (state.get("step") != "question" or state.get("reminded") or state.get("paused") or survey is None
                     or survey.reminder_after is None or is_expired(state, surveys, now, timeout)
                     or now - datetime.fromisoformat(state["updated_at"]) < survey.reminder_after):
                 continue

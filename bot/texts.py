@@ -22,6 +22,24 @@ class Texts:
             return f"Urgent help: {self.local_crisis_line}, call 111 (mental health option), Samaritans 116 123, or 999."
         return URGENT_HELP
 
+    def crisis(self) -> str:
+        """Signposting for someone who may be at risk. It must never be cut, so it is kept short."""
+        local = f" {self.local_crisis_line}." if self.local_crisis_line else ""
+        return ("If your life is at risk, call 999 or go to A&E now. For urgent mental health help call NHS 111 "
+                f"and choose the mental health option.{local} Samaritans: 116 123, free, any time. "
+                "Or text SHOUT to 85258.")
+
+    def survey_paused(self) -> str:
+        return ("Thank you for telling us. A member of our team will read your message. We've paused the survey: "
+                "reply CARRY ON if you'd like to go back to it.")
+
+    def flagged(self) -> str:
+        return "Thank you for telling us. A member of our team will read your message."
+
+    def still_paused(self) -> str:
+        return (f"Thank you for your message. {self.urgent_help} Reply CARRY ON to go back to the survey, or "
+                "STOP to stop messages.")
+
     def retry(self, how_to_answer: str) -> str:
         return f"Sorry, I didn't catch that. {how_to_answer}"
 

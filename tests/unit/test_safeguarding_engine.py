@@ -1,0 +1,94 @@
+"""What the conversation does when a message may show risk: signpost at once, flag, pause.
+
+The risk check itself is the NLP's (tests/nlp); here the engine is told what it found.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot import engine, gsm7
+from bot.engine import Context, RaiseFlag, RecordAnswer, Risk
+from bot.texts import Texts
+
+T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+TEXTS = Texts(trust_name="Riverside NHS Foundation Trust", local_crisis_line="Riverside Mental Healthline 0800 123 4567")
+SELF_HARM = Risk("self-harm", "urgent", "matched: 'cut myself'")
+
+
+class Person:
+    def __init__(self, channel: str = "sms"):
+        self.channel, self.state, self.effects, self.now = channel, {}, [], T0
+
+    def says(self, text: str, risk: Risk | None = None) -> list[str]:
+        ctx = Context(now=self.now, channel=self.channel, ref="r", texts=TEXTS, risk=risk)
+        result = engine.handle(self.state, text, ctx)
+        self.state = result.state
+        self.effects.extend(result.effects)
+        for reply in result.replies:
+            assert gsm7.fits(reply.text), reply.text
+        return [r.text for r in result.replies]
+
+    def flags(self) -> list[RaiseFlag]:
+        return [e for e in self.effects if isinstance(e, RaiseFlag)]
+
+
+def signposts(replies: list[str]) -> bool:
+    text = replies[0]
+    return all(part in text for part in ("999", "A&E", "111", "mental health option", "116 123", "SHOUT",
+                                         "85258", "0800 123 4567"))
+
+
+@pytest.mark.parametrize("channel", ["sms", "telegram"])
+def test_a_risky_answer_is_kept_signposted_and_flagged_and_no_question_follows(channel):
+    person = Person(channel)
+    person.says("FEEDBACK"), person.says("4")
+    replies = person.says("I cut myself last night because nobody would listen", SELF_HARM)
+    assert signposts(replies) and "A member of our team will read your message" in replies[1]
+    assert person.state == {}  # "why" was the FFT's last question: nothing more is asked
+    assert person.flags() == [RaiseFlag("self-harm", "urgent", "matched: 'cut myself'")]
+    assert [e.question_id for e in person.effects if isinstance(e, RecordAnswer)] == ["fft", "why"]
+    # No survey question follows as if nothing had happened.
+    assert not any("?" in r and "experience" in r for r in replies)
+
+
+def test_a_survey_with_more_questions_waits_for_carry_on():
+    person = Person()
+    person.says("SURVEY"), person.says("2")  # the experience survey: the FFT and then more
+    question_before = person.state["q"]
+    replies = person.says("staff on the ward hit me", Risk("abuse", "urgent", "matched: 'hit me'"))
+    assert signposts(replies) and person.state["paused"]
+    later = person.says("what now")
+    assert "CARRY ON" in later[0] and "116 123" in later[0]
+    assert not [e for e in person.effects[-1:] if isinstance(e, RecordAnswer) and e.value == "what now"]
+    resumed = person.says("carry on")
+    assert "Carrying on" in resumed[0] and not person.state.get("paused")
+    assert person.state["q"] != question_before  # the risky message was their answer, kept
+
+
+def test_risk_outside_a_survey_and_after_stop_still_gets_help():
+    person = Person()
+    replies = person.says("i dont feel safe at home", Risk("unsafe", "urgent", "matched: 'dont feel safe'"))
+    assert signposts(replies) and "A member of our team will read your message" in replies[1]
+    person.says("STOP")
+    assert person.says("wanna die", Risk("suicide", "urgent", "matched: 'wanna die'")) and person.state["opted_out"]
+    assert len(person.flags()) == 2
+    assert person.says("hello") == []  # STOP still holds for everything else
+
+
+def test_risk_in_the_middle_of_signing_up_is_not_taken_as_a_name():
+    person = Person()
+    person.says("ALERTS"), person.says("yes")
+    replies = person.says("I want to end it all", Risk("suicide", "urgent", "matched: 'end it all'"))
+    assert signposts(replies)
+    assert person.state["step"] == "name" and not [e for e in person.effects if type(e).__name__ == "Consent"]
+
+
+def test_a_paused_survey_still_expires():
+    person = Person()
+    person.says("SURVEY"), person.says("2")
+    person.says("I took an overdose", Risk("self-harm", "urgent", "matched: 'overdose'"))
+    assert person.state["paused"]
+    person.now += timedelta(days=30)
+    assert "closed" in person.says("carry on")[0]  # it expires as any survey does
