@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import Answer, Response, Service
+from storage.models import Answer, Opportunity, Response, Service
 
 SERVICES = (
     ("OAKLANDS", "Oaklands Ward"),
@@ -26,12 +26,35 @@ STORIES = {
 }
 
 
+OPPORTUNITIES = (  # (title, type, area, venue, payment, places, days from now)
+    ("Working Together group: crisis care", "working_together", "North", "Oak House, Riverside", "paid", 12, 9),
+    ("Expert by Experience training (4 mornings)", "ebe_training", "Central", "online", "expenses", 2, 16),
+    ("Recovery college cafe volunteer", "volunteering", "South", "Recovery College", "voluntary", None, 6),
+    ("Service user seat on the Quality Committee", "committee", "Central", "Trust HQ", "paid", 1, 30),
+    ("QI project: a calmer waiting room", "qi_project", "North", "Oaklands Ward", "expenses", 6, 12),
+)
+
+
+def seed_opportunities(session: Session, now: datetime) -> None:
+    """A few published opportunities, so JOIN has something to show."""
+    if session.scalar(select(func.count()).select_from(Opportunity)):
+        return
+    for title, kind, area, venue, payment, places, days in OPPORTUNITIES:
+        starts = (now + timedelta(days=days)).replace(hour=14, minute=0, second=0, microsecond=0)
+        session.add(Opportunity(title=title, type=kind, area=area, venue=venue, payment=payment, places=places,
+                                summary=f"{title}. Come and help us shape our services with your experience.",
+                                starts_at=starts, closes_on=(starts - timedelta(days=2)).date(), status="published",
+                                created_at=now, published_at=now, accessibility="Step-free access. Ask us about "
+                                "anything else you need."))
+
+
 def seed(factory: sessionmaker[Session], now: datetime, responses: int = 60) -> int:
     """Add the demo services, and sample responses if there are none yet. Returns responses added."""
     rng = random.Random(2020)
     with factory.begin() as session:
         known = set(session.scalars(select(Service.code)))
         session.add_all(Service(code=c, name=n, active=True) for c, n in SERVICES if c not in known)
+        seed_opportunities(session, now)
         if session.scalar(select(func.count()).select_from(Response)):
             return 0
         for _ in range(responses):
