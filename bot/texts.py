@@ -99,7 +99,7 @@ class Texts:
 
     def help(self) -> str:
         return (f"YourSay from {self.trust_name}: we ask about your care. Feedback is anonymous. "
-                f"Text {self.keyword} to start, STOP to opt out. {self.urgent_help}")
+                f"Text {self.keyword} to start, JOIN to get involved, STOP to opt out. {self.urgent_help}")
 
     def stopped(self) -> str:
         return "You've opted out and won't get any more messages from YourSay. Text START to opt back in."
