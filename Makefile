@@ -2,8 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+NPM ?= npm
+NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
+ASSETS := admin/static/nhsuk/.installed
 
-.PHONY: demo test test-sqlite test-postgres serve bench
+.PHONY: demo test test-sqlite test-postgres serve bench frontend
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,19 +14,34 @@ $(VENV)/installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e ".[test]"
 	touch $@
 
-demo: $(VENV)/installed
+# The NHS.UK design system (and axe-core for the accessibility tests), from the npm registry,
+# copied into admin/static/nhsuk so the admin serves it itself: nothing from a CDN.
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS): node_modules/.package-lock.json
+	rm -rf admin/static/nhsuk
+	mkdir -p admin/static/nhsuk
+	cp $(NHSUK)/nhsuk-frontend.min.css $(NHSUK)/nhsuk-frontend.min.js admin/static/nhsuk/
+	cp -R $(NHSUK)/assets admin/static/nhsuk/assets
+	touch $@
+
+frontend: $(ASSETS)
+
+demo: $(VENV)/installed $(ASSETS)
 	YOURSAY_MODE=demo $(VENV)/bin/yoursay demo
 
 test: test-sqlite test-postgres
 
-test-sqlite: $(VENV)/installed
+test-sqlite: $(VENV)/installed $(ASSETS)
 	$(VENV)/bin/pytest
 
-test-postgres: $(VENV)/installed
+test-postgres: $(VENV)/installed $(ASSETS)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not running on 127.0.0.1:5432"; exit 1; }
 	YOURSAY_TEST_DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
 
-serve: $(VENV)/installed
+serve: $(VENV)/installed $(ASSETS)
 	YOURSAY_MODE=dev $(VENV)/bin/yoursay serve
 
 bench: $(VENV)/installed
