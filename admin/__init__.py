@@ -1,0 +1,93 @@
+"""The People Participation Team's admin: NHS.UK design system pages behind sign-in."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import Blueprint, Flask, g, render_template
+from flask_wtf.csrf import CSRFError
+from jinja2 import BytecodeCache, ChainableUndefined, ChoiceLoader, PackageLoader
+
+from admin import security
+from admin.filters import register_filters
+
+# /assets: the NHS.UK frontend (copied from npm by `make frontend`) and our own CSS and JS. Public,
+# so the sign-in page and the public pages are styled too.
+assets = Blueprint("assets", __name__, static_folder="static", static_url_path="/assets", template_folder="templates")
+
+
+class _ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app built in this process (the NHS macros take a second to compile)."""
+
+    store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+def init_app(app: Flask, settings) -> None:
+    """Wire the admin into the app: templates, sessions, sign-in, CSRF, security headers, blueprints."""
+    from admin import audit_views, auth, feedback, flags, home, users
+
+    # nhsuk-frontend-jinja needs ChainableUndefined; set before anything builds the Jinja environment.
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined,
+                         "bytecode_cache": _ProcessBytecodeCache(),
+                         "loader": ChoiceLoader([app.create_global_jinja_loader(),
+                                                 PackageLoader("nhsuk_frontend_jinja")])}
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=(settings.public_url or "").startswith("https://"),
+        SESSION_COOKIE_NAME="yoursay_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked by admin blueprints only: webhooks must not need it
+        WTF_CSRF_TIME_LIMIT=None,      # a token lives as long as the session
+    )
+    security.csrf.init_app(app)
+    security.login_manager.init_app(app)
+    security.login_manager.login_view = "auth.login"
+    security.login_manager.login_message = "Sign in to see that page"
+    security.login_manager.session_protection = "strong"
+    app.extensions["yoursay_throttle"] = security.Throttle()
+    register_filters(app)
+
+    app.register_blueprint(assets)
+    for module in (auth, home, flags, feedback, users, audit_views):
+        app.register_blueprint(module.bp)
+
+    @app.before_request
+    def _nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _headers(response):
+        nonce = g.get("csp_nonce", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        return render_template("admin/error.html", title="Your form has expired",
+                               message="For your security, the form could not be sent. Go back, reload the "
+                                       "page and try again."), 400
+
+    @app.errorhandler(403)
+    def _forbidden(error):
+        return render_template("admin/error.html", title="You do not have access to this page",
+                               message="Your role does not allow this. Ask an admin if you need it."), 403
+
+    @app.errorhandler(404)
+    def _not_found(error):
+        return render_template("admin/error.html", title="Page not found",
+                               message="If you typed the web address, check it is correct."), 404

@@ -6,7 +6,7 @@ import logging
 from flask import Flask, jsonify
 from sqlalchemy import text
 
-from admin.views import bp as admin_bp
+import admin
 from bot import telegram
 from sms.sender import TwilioTransport
 from sms.webhook import bp as sms_bp
@@ -31,7 +31,7 @@ def create_app(settings: config.Settings | None = None, runtime: Runtime | None 
         rt.transports.setdefault("telegram", telegram.TelegramChannel(rt))
     app.register_blueprint(sms_bp)
     app.register_blueprint(telegram.blueprint())
-    app.register_blueprint(admin_bp)
+    admin.init_app(app, settings)  # the admin's pages, sign-in and CSRF (checked on admin pages only)
 
     @app.get("/health")
     def health():

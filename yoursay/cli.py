@@ -205,6 +205,34 @@ def services_list() -> None:
 
 
 @main.group()
+def users() -> None:
+    """Staff who sign in to the admin."""
+
+
+@users.command("create")
+@click.option("--username", required=True, help="Lower-case letters, digits, dots, dashes or underscores.")
+@click.option("--role", required=True, type=click.Choice(["admin", "reviewer", "viewer"]))
+def users_create(username: str, role: str) -> None:
+    """Add a user. The password is asked for (or read from standard input), never given as an argument."""
+    from admin import accounts
+    from storage.models import AuditEntry
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    rt = _runtime()
+    try:
+        with rt.factory.begin() as session:
+            user = accounts.create(session, username, role, password, rt.now())
+            session.add(AuditEntry(username="command line", action="user_create", target=f"user:{user.username}",
+                                   detail=f"role {role}", created_at=rt.now()))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"added {username.strip().lower()} as {role}")
+
+
+@main.group()
 def surveys() -> None:
     """Survey definitions (YAML or JSON files)."""
 

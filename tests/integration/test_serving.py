@@ -21,8 +21,9 @@ def test_demo_and_dev_modes_start_without_a_secret_key(settings):
     app.extensions["yoursay"].engine.dispose()
 
 
-def test_the_admin_page_is_served(client):
-    page = client.get("/admin/")
+def test_the_admin_is_served_behind_its_sign_in_page(client):
+    assert client.get("/admin/").headers["Location"].startswith("/admin/login")
+    page = client.get("/admin/login")
     assert page.status_code == 200 and b"YourSay" in page.data
 
 

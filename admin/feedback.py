@@ -1,0 +1,213 @@
+"""The feedback inbox, a story's page, correcting its themes, and bulk actions on a filtered set."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import delete, insert, literal, select
+
+from admin import audit, export, inbox, security
+from admin.forms import Errors
+from bot.conversations import MODES
+from storage.models import (Answer, QIEvidence, QIProject, Response, Service, StoryAnalysis, StoryTag,
+                            ThemeCorrection)
+from storage import upsert
+
+bp = security.protect(Blueprint("feedback", __name__, url_prefix="/admin/feedback"))
+
+
+def _rt():
+    return current_app.extensions["yoursay"]
+
+
+def _cursor(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def _choices(db) -> dict:
+    """What the filters offer: services, surveys, channels, QI projects."""
+    registry = _rt().bot.surveys
+    return {
+        "services": list(db.execute(select(Service.code, Service.name).order_by(Service.name))),
+        "surveys": sorted((sid, versions[0].title) for sid, versions in registry.surveys.items()
+                          if versions and versions[0].store == "feedback"),
+        "channels": sorted(set(MODES.values())),
+        "projects": list(db.execute(select(QIProject.id, QIProject.title).order_by(QIProject.title))),
+    }
+
+
+@bp.get("/", endpoint="inbox")
+def inbox_page():
+    rt = _rt()
+    filters, errors = inbox.parse(request.args)
+    tz = rt.settings.timezone
+    with rt.factory() as db:
+        page = inbox.page(db, filters, tz, after=_cursor("after"), before=_cursor("before"))
+        tags = inbox.tags_for(db, [row.answer_id for row in page.rows])
+        fft = inbox.fft_for(db, list({row.response_id for row in page.rows}))
+        choices = _choices(db)
+    services = dict(choices["services"])
+    return render_template("admin/feedback.html", title="Feedback", section="feedback", filters=filters,
+                           errors=errors, page=page, tags=tags, fft=fft, services=services, choices=choices,
+                           categories=inbox.CATEGORIES, fft_answers=inbox.FFT_ANSWERS,
+                           sentiments=inbox.SENTIMENTS)
+
+
+
+def _story(db, answer_id: int):
+    row = db.execute(select(Answer, StoryAnalysis, Response)
+                     .join(StoryAnalysis, StoryAnalysis.answer_id == Answer.id)
+                     .join(Response, Response.id == Answer.response_id)
+                     .where(Answer.id == answer_id)).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+def _render_story(answer_id: int, show_original: bool = False, errors: Errors | None = None,
+                  chosen: list[str] | None = None, status: int = 200):
+    rt = _rt()
+    with rt.factory() as db:
+        answer, analysis, response = _story(db, answer_id)
+        survey = rt.bot.surveys.get(response.survey_id, response.survey_version)
+        others = []
+        analysed = dict(db.execute(select(StoryAnalysis.answer_id, StoryAnalysis.redacted)
+                                   .join(Answer, Answer.id == StoryAnalysis.answer_id)
+                                   .where(Answer.response_id == response.id)).all())
+        for other in db.scalars(select(Answer).where(Answer.response_id == response.id, Answer.id != answer.id)
+                                .order_by(Answer.id)):
+            question = survey.question(other.question_id) if survey else None
+            if question is not None and question.type == "text" or other.id in analysed:
+                value = analysed.get(other.id, "(not analysed yet, so not shown)")
+            elif question is not None and question.options:
+                value = next((o.label for o in question.options if o.value == other.value), other.value)
+            else:
+                value = other.value
+            others.append({"question": question.text if question else other.question_id, "value": value})
+        tags = inbox.tags_for(db, [answer.id])[answer.id]
+        projects = list(db.execute(select(QIProject.id, QIProject.title, QIProject.status)
+                                   .join(QIEvidence, QIEvidence.project_id == QIProject.id)
+                                   .where(QIEvidence.answer_id == answer.id).order_by(QIProject.title)))
+        correction = db.get(ThemeCorrection, answer.id)
+        choices = _choices(db)
+        service = db.scalar(select(Service.name).where(Service.code == response.service_code))
+        original = answer.value if show_original else None
+    question = survey.question(answer.question_id) if survey else None
+    return render_template(
+        "admin/story.html", title=f"Story {answer.id}", section="feedback", answer=answer, analysis=analysis,
+        response=response, survey=survey, question=question, others=others, tags=tags, projects=projects,
+        correction=correction, choices=choices, service=service, original=original,
+        errors=errors or Errors(), chosen=chosen if chosen is not None else [t.theme for t in tags],
+        categories=inbox.CATEGORIES, back=request.args.get("back", "")), status
+
+
+@bp.get("/<int:answer_id>")
+def story(answer_id: int):
+    return _render_story(answer_id)
+
+
+@bp.post("/<int:answer_id>/original")
+@security.role_required("reviewer")
+def original(answer_id: int):
+    """Show the words as given, before redaction. Recorded in the audit log."""
+    rt = _rt()
+    with rt.factory.begin() as db:
+        _story(db, answer_id)
+        audit.record(db, "view_original", f"answer:{answer_id}")
+    return _render_story(answer_id, show_original=True)
+
+
+@bp.post("/<int:answer_id>/tags")
+@security.role_required("reviewer")
+def tags(answer_id: int):
+    """Replace the story's themes with the reviewer's set; the set is kept as a training example."""
+    rt = _rt()
+    chosen = list(dict.fromkeys(t for t in request.form.getlist("theme") if t in inbox.THEMES))
+    if not chosen:
+        errors = Errors()
+        errors.add("themes", "Select at least one theme (choose \"Labelling not possible\" if none fits)")
+        return _render_story(answer_id, errors=errors, chosen=[], status=400)
+    with rt.factory.begin() as db:
+        _story(db, answer_id)
+        current = set(db.scalars(select(StoryTag.theme).where(StoryTag.answer_id == answer_id)))
+        removed, added = sorted(current - set(chosen)), [t for t in chosen if t not in current]
+        if removed:
+            db.execute(delete(StoryTag).where(StoryTag.answer_id == answer_id, StoryTag.theme.in_(removed)))
+        if added:
+            db.execute(insert(StoryTag), [{"answer_id": answer_id, "theme": t, "confidence": 1.0,
+                                           "source": "reviewer"} for t in added])
+        values = {"themes": chosen, "corrected_by": current_user.username, "corrected_at": rt.now()}
+        db.execute(upsert.insert(db, ThemeCorrection.__table__).values(answer_id=answer_id, **values)
+                   .on_conflict_do_update(index_elements=["answer_id"], set_=values))
+        audit.record(db, "change_tags", f"answer:{answer_id}",
+                     f"added: {', '.join(added) or 'none'}; removed: {', '.join(removed) or 'none'}")
+    flash("Themes saved. Thank you: your correction helps the model learn.")
+    return redirect(url_for("feedback.story", answer_id=answer_id))
+
+
+@bp.post("/<int:answer_id>/qi")
+@security.role_required("reviewer")
+def link_one(answer_id: int):
+    rt = _rt()
+    project_id = request.form.get("project_id", "")
+    with rt.factory.begin() as db:
+        _story(db, answer_id)
+        project = db.get(QIProject, int(project_id)) if project_id.isdigit() else None
+        if project is None:
+            errors = Errors()
+            errors.add("project_id", "Select a QI project")
+            db.rollback()
+            return _render_story(answer_id, errors=errors, status=400)
+        already = db.scalar(select(QIEvidence.id).where(QIEvidence.project_id == project.id,
+                                                        QIEvidence.answer_id == answer_id))
+        if already is None:
+            db.add(QIEvidence(project_id=project.id, answer_id=answer_id, linked_by=current_user.username,
+                              created_at=rt.now()))
+            audit.record(db, "link_qi", f"qi:{project.id}", f"answer {answer_id}")
+        title = project.title
+    flash(f"Linked to the QI project \u201c{title}\u201d")
+    return redirect(url_for("feedback.story", answer_id=answer_id))
+
+
+@bp.post("/bulk")
+@security.role_required("reviewer")
+def bulk():
+    """Link every story in the filtered set to a QI project: asks to confirm, with the count, first."""
+    rt = _rt()
+    filters, _ = inbox.parse(request.form)
+    tz = rt.settings.timezone
+    project_id = request.form.get("project_id", "")
+    with rt.factory.begin() as db:
+        project = db.get(QIProject, int(project_id)) if project_id.isdigit() else None
+        if project is None:
+            flash("Select a QI project to link the stories to")
+            return redirect(url_for("feedback.inbox", **filters.as_args()))
+        if request.form.get("confirm") != "yes":
+            total = inbox.count(db, filters, tz)
+            return render_template("admin/bulk_confirm.html", title="Link stories to a QI project",
+                                   section="feedback", filters=filters, project=project, total=total)
+        linked = inbox.base_query(filters, tz, literal(project.id), StoryAnalysis.answer_id,
+                                  literal(current_user.username), literal(rt.now(), type_=QIEvidence.created_at.type))
+        linked = linked.where(~select(QIEvidence.id).where(QIEvidence.project_id == project.id,
+                                                           QIEvidence.answer_id == StoryAnalysis.answer_id).exists())
+        result = db.execute(insert(QIEvidence).from_select(["project_id", "answer_id", "linked_by", "created_at"],
+                                                           linked))
+        audit.record(db, "link_qi", f"qi:{project.id}", f"{result.rowcount} stories; filters {filters.as_args()}")
+        title, count = project.title, result.rowcount
+    flash(f"Linked {count} stor{'y' if count == 1 else 'ies'} to the QI project \u201c{title}\u201d")
+    return redirect(url_for("feedback.inbox", **filters.as_args()))
+
+
+@bp.post("/export")
+@security.role_required("reviewer")
+def export_csv():
+    """The filtered stories as CSV, redacted unless an admin asks for the original text. Audited."""
+    rt = _rt()
+    filters, _ = inbox.parse(request.form)
+    with_original = request.form.get("original") == "yes"
+    if with_original and not current_user.can("admin"):
+        abort(403)
+    with rt.factory.begin() as db:
+        audit.record(db, "export", "feedback.csv",
+                     f"{'original' if with_original else 'redacted'} text; filters {filters.as_args()}")
+    return export.feedback_csv(rt, filters, with_original)

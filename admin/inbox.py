@@ -1,0 +1,175 @@
+"""The feedback inbox query: analysed stories, filtered, newest first, paged by keyset (never OFFSET)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from admin.forms import Errors
+from admin.reports.qdc import MAJOR_CATEGORIES as CATEGORIES
+from storage.models import Answer, QIEvidence, Response, StoryAnalysis, StoryTag
+
+PAGE_SIZE = 25
+FFT_ANSWERS = {"1": "Very good", "2": "Good", "3": "Neither good nor poor", "4": "Poor", "5": "Very poor",
+               "6": "Don't know"}
+SENTIMENTS = ("positive", "neutral", "negative")
+SEARCH_MAX = 200
+THEMES: tuple[str, ...] = tuple(theme for themes in CATEGORIES.values() for theme in themes)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the inbox is narrowed to. Every field is optional and they combine (AND)."""
+
+    theme: str = ""
+    category: str = ""
+    service: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    fft: str = ""
+    sentiment: str = ""
+    channel: str = ""
+    survey: str = ""
+    flagged: str = ""  # yes or no
+    qi: str = ""  # linked or unlinked
+    q: str = ""
+
+    def as_args(self) -> dict[str, str]:
+        """The non-empty filters, for links and hidden form fields."""
+        return {k: v for k, v in asdict(self).items() if v}
+
+    def __bool__(self) -> bool:
+        return bool(self.as_args())
+
+
+def parse(args) -> tuple[Filters, Errors]:
+    """Filters from a query string or form; unknown values are dropped, bad dates reported."""
+    raw = {f.name: (args.get(f.name) or "").strip() for f in fields(Filters)}
+    errors = Errors()
+    raw["q"] = raw["q"][:SEARCH_MAX]
+    for name, allowed in (("theme", THEMES), ("category", CATEGORIES), ("fft", FFT_ANSWERS),
+                          ("sentiment", SENTIMENTS), ("flagged", ("yes", "no")), ("qi", ("linked", "unlinked"))):
+        if raw[name] not in allowed:
+            raw[name] = ""
+    for name, label in (("date_from", "From"), ("date_to", "To")):
+        if raw[name]:
+            try:
+                date.fromisoformat(raw[name])
+            except ValueError:
+                errors.add(name, f"{label} date must be a real date, like 2026-03-31")
+                raw[name] = ""
+    if raw["date_from"] and raw["date_to"] and raw["date_from"] > raw["date_to"]:
+        errors.add("date_to", "To date must be the same as or after the from date")
+        raw["date_to"] = ""
+    for name in ("service", "channel", "survey"):
+        raw[name] = raw[name][:80]
+    return Filters(**raw), errors
+
+
+def _start_of(day: str, tz: str) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(0), ZoneInfo(tz))
+
+
+def conditions(f: Filters, tz: str) -> list:
+    """SQL conditions on StoryAnalysis, Answer and Response (the caller joins them)."""
+    where = []
+    if f.theme:
+        where.append(exists().where(StoryTag.answer_id == StoryAnalysis.answer_id, StoryTag.theme == f.theme))
+    if f.category:
+        where.append(exists().where(StoryTag.answer_id == StoryAnalysis.answer_id,
+                                    StoryTag.theme.in_(CATEGORIES[f.category])))
+    if f.service:
+        where.append(Response.service_code == f.service)
+    if f.date_from:
+        where.append(Response.created_at >= _start_of(f.date_from, tz))
+    if f.date_to:
+        where.append(Response.created_at < _start_of(f.date_to, tz) + timedelta(days=1))
+    if f.fft:
+        rating = aliased(Answer)
+        where.append(exists().where(rating.response_id == Answer.response_id, rating.question_id == "fft",
+                                    rating.value == f.fft))
+    if f.sentiment:
+        where.append(StoryAnalysis.sentiment == f.sentiment)
+    if f.channel:
+        where.append(Response.mode == f.channel)
+    if f.survey:
+        where.append(Response.survey_id == f.survey)
+    if f.flagged == "yes":
+        where.append(StoryAnalysis.risk.is_not(None))
+    elif f.flagged == "no":
+        where.append(StoryAnalysis.risk.is_(None))
+    linked = exists().where(QIEvidence.answer_id == StoryAnalysis.answer_id)
+    if f.qi == "linked":
+        where.append(linked)
+    elif f.qi == "unlinked":
+        where.append(~linked)
+    if f.q:
+        where.append(StoryAnalysis.redacted.icontains(f.q, autoescape=True))
+    return where
+
+
+def base_query(f: Filters, tz: str, *columns) -> Select:
+    """Stories matching the filters: analysed free-text answers with their response."""
+    return (select(*columns).select_from(StoryAnalysis)
+            .join(Answer, Answer.id == StoryAnalysis.answer_id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(*conditions(f, tz)))
+
+
+ROW = (StoryAnalysis.answer_id, StoryAnalysis.redacted, StoryAnalysis.sentiment, StoryAnalysis.risk,
+       Answer.response_id, Answer.question_id, Response.survey_id, Response.survey_version, Response.service_code,
+       Response.mode, Response.created_at)
+
+
+@dataclass
+class Page:
+    rows: list
+    newer: int | None  # cursor for the page before (newer stories), if any
+    older: int | None  # cursor for the page after (older stories), if any
+
+
+def page(db: Session, f: Filters, tz: str, after: int | None = None, before: int | None = None,
+         size: int = PAGE_SIZE) -> Page:
+    """One page, newest first. after=id: stories older than that one; before=id: newer than it."""
+    query = base_query(f, tz, *ROW)
+    if before is not None:
+        query = query.where(StoryAnalysis.answer_id > before).order_by(StoryAnalysis.answer_id.asc())
+    else:
+        if after is not None:
+            query = query.where(StoryAnalysis.answer_id < after)
+        query = query.order_by(StoryAnalysis.answer_id.desc())
+    rows = list(db.execute(query.limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    if before is not None:
+        rows.reverse()
+        newer, older = (rows[0].answer_id if more and rows else None), (rows[-1].answer_id if rows else None)
+    else:
+        newer = rows[0].answer_id if after is not None and rows else None
+        older = rows[-1].answer_id if more else None
+    return Page(rows, newer, older)
+
+
+def count(db: Session, f: Filters, tz: str) -> int:
+    return db.scalar(base_query(f, tz, func.count()))
+
+
+def tags_for(db: Session, answer_ids: list[int]) -> dict[int, list[StoryTag]]:
+    """Each story's themes, most confident first."""
+    result: dict[int, list[StoryTag]] = {i: [] for i in answer_ids}
+    if answer_ids:
+        for tag in db.scalars(select(StoryTag).where(StoryTag.answer_id.in_(answer_ids))
+                              .order_by(StoryTag.confidence.desc(), StoryTag.theme)):
+            result[tag.answer_id].append(tag)
+    return result
+
+
+def fft_for(db: Session, response_ids: list[int]) -> dict[int, str]:
+    """The FFT answer given in each response, where there is one."""
+    if not response_ids:
+        return {}
+    return dict(db.execute(select(Answer.response_id, Answer.value)
+                           .where(Answer.response_id.in_(response_ids), Answer.question_id == "fft")).all())
