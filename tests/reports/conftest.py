@@ -46,5 +46,6 @@ class Feedback:
 
 @pytest.fixture
 def feedback(runtime):
-    with runtime.factory.begin() as session:
+    """Tests commit when they have added what they need."""
+    with runtime.factory() as session:
         yield Feedback(session)
