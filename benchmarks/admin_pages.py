@@ -1,0 +1,110 @@
+"""Time the admin's busiest pages on a seeded database (benchmarks/admin_seed.py first).
+
+    python benchmarks/admin_pages.py --url postgresql+psycopg://postgres@127.0.0.1:5432/yoursay_admin_bench
+
+Through the Flask test client, signed in as a reviewer: the inbox with three filters
+(service, sentiment and theme; first page and a page deep in the set), a story page, and
+the dashboard's data (admin.reports.dashboard, as the dashboard page will call it; the
+charts are drawn too). Prints the median and 95th percentile of each, in milliseconds.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from admin import accounts  # noqa: E402
+from admin.reports.dashboard import dashboard  # noqa: E402
+from storage.models import StoryAnalysis, User  # noqa: E402
+from yoursay import config  # noqa: E402
+from yoursay.app import create_app  # noqa: E402
+from yoursay.runtime import build  # noqa: E402
+
+PASSWORD = "benchmark-password-long-enough-1"
+THREE_FILTERS = {"service": "SVC03", "sentiment": "negative", "theme": "Timeliness of care"}
+TARGETS = {"inbox": 300, "inbox, deep page": 300, "story": 300, "dashboard": 1000, "dashboard, one service": 1000}
+
+
+def timed(fn, runs: int, warmup: int = 2) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(1000 * (time.perf_counter() - start))
+    return times
+
+
+def p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def sign_in(client) -> None:
+    page = client.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    response = client.post("/admin/login", data={"username": "bench", "password": PASSWORD,
+                                                 "csrf_token": token.group(1)})
+    assert response.status_code == 302, response.status_code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    settings = replace(config.load({"YOURSAY_MODE": "dev", "DATABASE_URL": args.url}), run_scheduler=False)
+    rt = build(settings)
+    with rt.factory.begin() as db:
+        if not db.scalar(select(User.id).where(User.username == "bench")):
+            accounts.create(db, "bench", "reviewer", PASSWORD, rt.now())
+    with rt.factory() as db:
+        stories = db.scalar(select(func.count()).select_from(StoryAnalysis))
+        top = db.scalar(select(func.max(StoryAnalysis.answer_id)))
+    app = create_app(settings, rt)
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"  # as behind the HTTPS proxy: Secure cookies come back
+    sign_in(client)
+    rng = random.Random(3)
+
+    def get(url, **query):
+        response = client.get(url, query_string=query)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    def story():
+        get(f"/admin/feedback/{2 * rng.randint(1, top // 2)}")
+
+    def dash(service=None):
+        with rt.factory() as db:
+            dashboard(db, rt.now(), tz=settings.timezone, service=service)
+
+    results = {
+        "inbox": timed(lambda: get("/admin/feedback/", **THREE_FILTERS), args.runs),
+        "inbox, deep page": timed(lambda: get("/admin/feedback/", **THREE_FILTERS, after=top // 2), args.runs),
+        "story": timed(story, args.runs),
+        "dashboard": timed(dash, max(5, args.runs // 3), warmup=1),
+        "dashboard, one service": timed(lambda: dash("SVC03"), max(5, args.runs // 3), warmup=1),
+    }
+    print(f"{settings.database_url.split(':')[0]}, {stories:,} stories")
+    print(f"{'page':<24}{'median ms':>10}{'p95 ms':>10}{'target':>9}")
+    for name, times in results.items():
+        ok = "ok" if p95(times) < TARGETS[name] else "SLOW"
+        print(f"{name:<24}{statistics.median(times):>10.1f}{p95(times):>10.1f}{TARGETS[name]:>7} {ok}")
+    rt.close()
+
+
+if __name__ == "__main__":
+    main()
