@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -10,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import contacts, outbox
+from bot.pacing import Pacer
+from storage import alerts, contacts, outbox
 from storage.models import Contact
 
 log = logging.getLogger(__name__)
+SENT, ATTEMPTED, SKIPPED = "sent", "attempted", "skipped"  # what became of one claimed row
 BUSY = timedelta(hours=2)  # an invitation waits this long after the person's last reply in a conversation
 
 
@@ -41,6 +44,7 @@ class Policy:
     quiet_hours: object | None = None
     timezone: str = "Europe/London"
     backoff: timedelta = timedelta(seconds=30)
+    per_chat_gap: float = 0.0  # seconds between two sends to one chat (Telegram: 1)
 
 
 def utcnow() -> datetime:
@@ -63,47 +67,109 @@ def end_of_quiet_hours(policy: Policy, now: datetime) -> datetime | None:
 
 def drain(factory: sessionmaker[Session], transport: Transport, policy: Policy, worker: str,
           clock: Callable[[], datetime] = utcnow, sleep: Callable[[float], None] = time.sleep,
-          limit: int = 50) -> int:
-    """Send what is due on one channel. Returns how many were sent."""
+          limit: int = 50, pacer: Pacer | None = None, keep_going: Callable[[], bool] | None = None) -> int:
+    """Send what is due on one channel, batch after batch, until nothing is due. Returns how many were sent.
+
+    pacer keeps the channel's rate across calls (one per channel per process); without one
+    the policy's rate is kept within this call. keep_going is asked before every batch
+    after the first, e.g. whether this process still holds the scheduler's lease.
+    """
+    pacer = pacer or Pacer(policy.rate, policy.per_chat_gap)
     if policy.rate > 0:  # claim no more than can be sent well within the claim's lease
-        limit = max(1, min(limit, int(policy.rate * outbox.LEASE.total_seconds() / 2)))
-    with factory.begin() as session:
-        items = outbox.claim(session, transport.channel, worker, clock(), limit)
-    sent = 0
-    for item in items:
-        if sent and policy.rate > 0:
-            sleep(1.0 / policy.rate)
-        if _deliver(factory, transport, policy, item, worker, clock):
-            sent += 1
+        limit = max(1, min(limit, int(policy.rate * outbox.LEASE.total_seconds() / 4)))
+    release_dead_claims(factory, transport.channel, worker)
+    sent, first = 0, True
+    while first or keep_going is None or keep_going():
+        first = False
+        with factory.begin() as session:
+            items = outbox.claim(session, transport.channel, worker, clock(), limit)
+        if not items:
+            break
+        sent += _send_batch(factory, transport, policy, items, worker, clock, sleep, pacer)
     return sent
 
 
-def _deliver(factory, transport: Transport, policy: Policy, item: outbox.Claimed, worker: str, clock) -> bool:
+def release_dead_claims(factory: sessionmaker[Session], channel: str, worker: str) -> int:
+    """Put back rows claimed by a sender on this machine whose process has gone (killed, crashed).
+
+    Workers are named host:pid, so a restarted sender need not wait for their claims to lapse.
+    """
+    host, _, pid = worker.rpartition(":")
+    released = 0
+    with factory.begin() as session:
+        for other in outbox.claimants(session, channel):
+            other_host, _, other_pid = (other or "").rpartition(":")
+            if other_host == host and other_pid.isdigit() and other_pid != pid and not _alive(int(other_pid)):
+                count = outbox.release(session, channel, other)
+                released += count
+                log.warning("put back %s %s rows claimed by %s, a sender that has stopped", count, channel, other)
+    return released
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _send_batch(factory, transport: Transport, policy: Policy, items: list[outbox.Claimed], worker: str,
+                clock, sleep, pacer: Pacer) -> int:
+    """Send one claimed batch in the pacer's order, keeping the rest of the batch's claim alive."""
+    sent, renewed = 0, clock()
+    while items:
+        # Replies answer what the person has just said: Telegram allows those short bursts in a chat.
+        index, slot, undo = pacer.choose([item.address for item in items], [item.kind == "reply" for item in items])
+        item = items.pop(index)
+        wait = slot - pacer.clock()
+        if wait > 0:
+            sleep(wait)
+        outcome = _deliver(factory, transport, policy, item, worker, clock)
+        if outcome == SKIPPED:
+            pacer.give_back(item.address, slot, undo)
+        sent += outcome == SENT
+        if items and clock() - renewed > outbox.LEASE / 4:  # a heartbeat for the rows still to come
+            renewed = clock()
+            with factory.begin() as session:
+                outbox.renew_claims(session, [i.id for i in items], worker, renewed)
+    return sent
+
+
+def _deliver(factory, transport: Transport, policy: Policy, item: outbox.Claimed, worker: str, clock) -> str:
     now = clock()
     with factory.begin() as session:  # STOP is honoured up to the moment of sending
         if not outbox.renew_claim(session, item, worker, now):
             log.warning("outbox %s: claimed by another worker meanwhile; not sending it here", item.id)
-            return False
+            return SKIPPED
         if outbox.is_opted_out(session, item.contact_id) and not (item.extra or {}).get("after_stop"):
             outbox.mark_failed(session, item, "recipient opted out", status="cancelled")
-            return False
+            return SKIPPED
+        unwanted = alerts.unwanted(session, item.kind, item.contact_id, item.extra)
+        if unwanted:  # alerts turned off or paused, or the opportunity withdrawn, since this was queued
+            outbox.mark_failed(session, item, unwanted, status="cancelled")
+            return SKIPPED
         quiet_end = end_of_quiet_hours(policy, now) if item.kind != "reply" else None
         if quiet_end:
             outbox.postpone(session, item, quiet_end)
-            return False
+            return SKIPPED
         busy_since = outbox.in_conversation_since(session, item.contact_id) if item.kind == "invite" else None
         if busy_since and now - busy_since < BUSY:  # never cut into a conversation the person is having
             outbox.postpone(session, item, busy_since + BUSY)
-            return False
+            return SKIPPED
     try:
         provider_id, status = transport.send(item)
     except DeliveryError as exc:
         _record_failure(factory, policy, item, exc, clock())
-        return False
+        return ATTEMPTED
     except Exception as exc:  # an unexpected bug must not lose the row: retry it later
         log.exception("outbox %s: unexpected error sending", item.id)
         _record_failure(factory, policy, item, DeliveryError(repr(exc), retry=True), clock())
-        return False
+        return ATTEMPTED
+    # Committed straight after the provider accepted: a crash before this commit is the one
+    # moment that can still send a message twice (the claim lapses and the row goes again).
     with factory.begin() as session:
         sent_at = clock()
         outbox.mark_sent(session, item, provider_id, status, sent_at)
@@ -113,7 +179,7 @@ def _deliver(factory, transport: Transport, policy: Policy, item: outbox.Claimed
             if contact is not None and not contact.opted_out:
                 contact.state = {**state, "updated_at": sent_at.isoformat()}
                 contact.state_updated_at = sent_at
-    return True
+    return SENT
 
 
 def _record_failure(factory, policy: Policy, item: outbox.Claimed, exc: DeliveryError, now: datetime) -> None:

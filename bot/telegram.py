@@ -193,7 +193,8 @@ class TelegramChannel:
     def kick(self) -> None:
         """Send what is waiting now, off the request's thread."""
         rt = self.runtime
-        future = self._sender.submit(drain, rt.factory, self, rt.policy("telegram"), rt.worker)
+        future = self._sender.submit(drain, rt.factory, self, rt.policy("telegram"), rt.worker,
+                                     pacer=rt.pacer("telegram"))
         future.add_done_callback(_log_failure)
 
     def send(self, item: Claimed) -> tuple[str | None, str]:

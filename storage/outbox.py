@@ -11,7 +11,10 @@ from storage import upsert
 from storage.models import Contact, Message, Outbox
 
 MAX_ATTEMPTS = 5
-LEASE = timedelta(minutes=5)
+# A claim lapses this long after it was last renewed: senders renew a row's claim just before
+# sending it, and the rest of their batch every LEASE / 4, so only a stopped sender's rows lapse.
+# It must outlast the slowest send (Telegram gives up after 30 s, Twilio after 15 s).
+LEASE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,25 @@ def renew_claim(session: Session, item: Claimed, worker: str, now: datetime) -> 
     result = session.execute(update(Outbox).where(Outbox.id == item.id, Outbox.status == "sending",
                                                   Outbox.claimed_by == worker).values(claimed_at=now))
     return result.rowcount == 1
+
+
+def renew_claims(session: Session, ids: list[int], worker: str, now: datetime) -> None:
+    """A sender's heartbeat: keep its claim on rows it has yet to send."""
+    session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == "sending",
+                                         Outbox.claimed_by == worker).values(claimed_at=now))
+
+
+def claimants(session: Session, channel: str) -> list[str]:
+    """The workers holding claims on this channel now."""
+    return list(session.scalars(select(Outbox.claimed_by).distinct()
+                                .where(Outbox.status == "sending", Outbox.channel == channel)))
+
+
+def release(session: Session, channel: str, worker: str) -> int:
+    """Put back every row a (stopped) worker had claimed, for another to send now."""
+    return session.execute(update(Outbox).where(Outbox.status == "sending", Outbox.channel == channel,
+                                                Outbox.claimed_by == worker)
+                           .values(status="pending", claimed_by=None)).rowcount
 
 
 def is_opted_out(session: Session, contact_id: int) -> bool:

@@ -287,17 +287,20 @@ def opportunities_import(csv_file) -> None:
 @opportunities.command("publish")
 @click.argument("opportunity_id", type=int)
 def opportunities_publish(opportunity_id: int) -> None:
-    """Publish a draft opportunity, so people can find it and sign up."""
-    from bot.opportunities import publish
+    """Publish a draft opportunity, so people can find it and sign up, and alert subscribers to it."""
+    from bot.alerts import publish_and_alert
 
     rt = _runtime()
+    s = rt.settings
     try:
-        with rt.factory.begin() as session:
-            opportunity = publish(session, opportunity_id, rt.now())
+        with rt.factory.begin() as session:  # published and alerted together, or neither
+            opportunity, counts = publish_and_alert(session, opportunity_id, rt.now(), s.trust_name,
+                                                    s.alerts_weekly_cap, s.timezone)
             title = opportunity.title
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"published {opportunity_id}: {title}")
+    click.echo(f"alerts queued {counts.alerts}, added to weekly digests {counts.digest}")
 
 
 @opportunities.command("list")
@@ -318,19 +321,69 @@ def opportunities_list(status: str | None) -> None:
 
 @main.command("send-outbox")
 def send_outbox() -> None:
-    """Send what is due in the outbox now, once (the server does this on a schedule)."""
+    """Send everything due in the outbox now, each channel at its own rate (the server does this itself)."""
+    import threading
+
     from bot.delivery import drain
     from yoursay.app import create_app
 
     rt = _runtime()
     app = create_app(rt.settings, rt)
-    for name, transport in app.extensions["yoursay"].transports.items():
+    transports = app.extensions["yoursay"].transports
+    results: dict[str, int | Exception] = {}
+
+    def run(name: str, transport) -> None:
+        try:
+            results[name] = drain(rt.factory, transport, rt.policy(name), rt.worker, pacer=rt.pacer(name))
+        except Exception as exc:  # reported below, after the other channel has finished
+            results[name] = exc
+
+    for transport in transports.values():
         if hasattr(transport, "start"):
             transport.start()
-        sent = drain(rt.factory, transport, rt.policy(name), rt.worker)
-        click.echo(f"{name}: sent {sent}")
-        if hasattr(transport, "stop"):
-            transport.stop()
+    try:
+        threads = [threading.Thread(target=run, args=item, name=f"send-{item[0]}") for item in transports.items()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for transport in transports.values():
+            if hasattr(transport, "stop"):
+                transport.stop()
+    for name, result in results.items():
+        click.echo(f"{name}: " + (f"failed: {result}" if isinstance(result, Exception) else f"sent {result}"))
+    if any(isinstance(result, Exception) for result in results.values()):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A text file holding the message, in plain characters, at most 2 text messages long.")
+@click.option("--audience", required=True, help="subscribers (alerts on, not paused) or participants (everyone "
+              "who has agreed to be contacted).")
+def broadcast(path: Path, audience: str) -> None:
+    """Send one message to many people, e.g. the monthly Participation News."""
+    from bot.alerts import broadcast as queue_broadcast
+    from storage.alerts import AUDIENCES
+
+    if audience not in AUDIENCES:
+        raise click.BadParameter(f"{audience!r} is not an audience: use "
+                                 + " or ".join(f"{name} ({what})" for name, what in AUDIENCES.items()),
+                                 param_hint="--audience")
+    try:
+        body = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path}: the file is not UTF-8 text; save it as plain text (UTF-8)") from exc
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+    rt = _runtime()
+    try:
+        with rt.factory.begin() as session:
+            broadcast_id, queued = queue_broadcast(session, body, audience, rt.now())
+    except ValueError as exc:
+        raise click.ClickException(f"{path}: {exc}") from exc
+    click.echo(f"broadcast {broadcast_id} queued to {queued} {audience}")
 
 
 @main.command("outbox-status")

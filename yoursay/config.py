@@ -71,6 +71,16 @@ class Settings:
     twilio_messaging_service_sid: str | None = None
     twilio_api_base_url: str | None = None
     sms_rate: float = 1.0
+    telegram_rate: float = 30.0  # Telegram's own limit for a bot: 30 messages a second overall
+    alerts_weekly_cap: int = 3
+    digest_at: tuple[int, time] = (1, time(10, 0))  # ISO weekday and local time: Monday 10:00
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    ppt_email: str | None = None
+    mail_from: str | None = None
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str | None = None
@@ -80,6 +90,10 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host and self.ppt_email)
 
     @property
     def twilio_enabled(self) -> bool:
@@ -95,6 +109,27 @@ class Settings:
             raise ConfigError("SECRET_KEY must be set (or YOURSAY_MODE=dev or demo for local use)")
         if self.twilio_enabled and not (self.twilio_from_number or self.twilio_messaging_service_sid):
             raise ConfigError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID to send SMS")
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_digest_at(value: str) -> tuple[int, time]:
+    """'Monday 10:00' (or 'mon 10:00') as (ISO weekday 1-7, local time)."""
+    try:
+        day, clock = value.split()
+        weekday = next(n for n, name in enumerate(WEEKDAYS, start=1)
+                       if len(day) >= 3 and name.startswith(day.lower()))
+        return weekday, time.fromisoformat(clock)
+    except (ValueError, StopIteration) as exc:
+        raise ConfigError(f"YOURSAY_DIGEST_AT must look like 'Monday 10:00', not {value!r}") from exc
+
+
+def _flag(env, name: str, default: str) -> bool:
+    raw = env.get(name, default).strip().lower()
+    if raw not in ("on", "off", "true", "false", "yes", "no", "1", "0"):
+        raise ConfigError(f"{name} must be on or off, not {raw!r}")
+    return raw in ("on", "true", "yes", "1")
 
 
 def default_database_url(instance: Path | None = None) -> str:
@@ -130,6 +165,16 @@ def load(env: dict | None = None) -> Settings:
         twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
         twilio_api_base_url=env.get("TWILIO_API_BASE_URL") or None,
         sms_rate=_number(env, "YOURSAY_SMS_RATE", "1"),
+        telegram_rate=min(30.0, _number(env, "YOURSAY_TELEGRAM_RATE", "30")),
+        alerts_weekly_cap=_number(env, "YOURSAY_ALERTS_WEEKLY_CAP", "3", int),
+        digest_at=parse_digest_at(env.get("YOURSAY_DIGEST_AT", "Monday 10:00")),
+        smtp_host=env.get("YOURSAY_SMTP_HOST") or None,
+        smtp_port=_number(env, "YOURSAY_SMTP_PORT", "587", int),
+        smtp_user=env.get("YOURSAY_SMTP_USER") or None,
+        smtp_password=env.get("YOURSAY_SMTP_PASSWORD") or None,
+        smtp_starttls=_flag(env, "YOURSAY_SMTP_STARTTLS", "on"),
+        ppt_email=env.get("YOURSAY_PPT_EMAIL") or None,
+        mail_from=env.get("YOURSAY_MAIL_FROM") or None,
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,

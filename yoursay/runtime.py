@@ -5,6 +5,7 @@ import hashlib
 import logging
 import os
 import socket
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations import BotConfig
 from bot.delivery import Policy
+from bot.pacing import Pacer
 from bot.surveys import SHIPPED, Registry, load, with_question_text
 from bot.texts import Texts
 from storage.db import make_engine, make_sessionmaker
@@ -37,9 +39,11 @@ class Runtime:
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     transports: dict = field(default_factory=dict)
     committer: GroupCommitter = field(init=False)
+    pacers: dict[str, Pacer] = field(default_factory=dict)
 
     def __post_init__(self):
         self.committer = GroupCommitter(self.engine)
+        self._pacers_lock = threading.Lock()
 
     @staticmethod
     def now() -> datetime:
@@ -54,8 +58,19 @@ class Runtime:
         self.engine.dispose()
 
     def policy(self, channel: str) -> Policy:
-        rate = self.settings.sms_rate if channel == "sms" else 30.0
-        return Policy(rate=rate, quiet_hours=self.settings.quiet_hours, timezone=self.settings.timezone)
+        if channel == "telegram":  # Telegram: 30 a second overall, and a second between two to one chat
+            return Policy(rate=self.settings.telegram_rate, quiet_hours=self.settings.quiet_hours,
+                          timezone=self.settings.timezone, per_chat_gap=1.0)
+        return Policy(rate=self.settings.sms_rate, quiet_hours=self.settings.quiet_hours,
+                      timezone=self.settings.timezone)
+
+    def pacer(self, channel: str) -> Pacer:
+        """The channel's pacer, shared by every drain in this process so the rate holds across them."""
+        with self._pacers_lock:
+            if channel not in self.pacers:
+                policy = self.policy(channel)
+                self.pacers[channel] = Pacer(policy.rate, policy.per_chat_gap)
+            return self.pacers[channel]
 
 
 def load_surveys(settings: Settings) -> Registry:

@@ -6,38 +6,53 @@ from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.alerts import send_digests
 from bot.delivery import drain
 from bot.jobs import expire_conversations, forget_message_text, remind_unfinished
 from storage.leases import acquire
+from yoursay.mail import email_staff_notices
 from yoursay.runtime import Runtime
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
-LEASE_TTL = timedelta(minutes=2)  # renewed before each job; a drain sends at most a lease's worth
+CHANNELS = ("sms", "telegram")
+LEASE_TTL = timedelta(minutes=2)  # renewed before each job, and by senders between batches
 
 
 def tick(rt: Runtime) -> bool:
     """One round of scheduled work, if this process holds the lease. True if it ran."""
     if not _renew(rt):
         return False
-    jobs = [(f"sending {name} messages", lambda t=transport, n=name: drain(rt.factory, t, rt.policy(n), rt.worker))
-            for name, transport in rt.transports.items()]
-    jobs += [
+    s = rt.settings
+    jobs = [
         ("reminders", lambda: remind_unfinished(rt.factory, rt.bot.surveys, rt.bot.texts, rt.now(),
-                                                rt.settings.conversation_timeout)),
-        ("expiry", lambda: expire_conversations(rt.factory, rt.bot.surveys, rt.now(),
-                                                rt.settings.conversation_timeout)),
-        ("forgetting message text", lambda: forget_message_text(rt.factory, rt.settings.message_text_retention,
-                                                                rt.now())),
+                                                s.conversation_timeout)),
+        ("expiry", lambda: expire_conversations(rt.factory, rt.bot.surveys, rt.now(), s.conversation_timeout)),
+        ("forgetting message text", lambda: forget_message_text(rt.factory, s.message_text_retention, rt.now())),
+        ("weekly digests", lambda: send_digests(rt.factory, rt.now(), s.trust_name, s.digest_at, s.timezone)),
+        ("e-mailing staff notices", lambda: email_staff_notices(rt.factory, s, rt.now())),
     ]
     for name, job in jobs:
-        if not _renew(rt):  # a long drain may outlast the lease: never run on beside a new holder
+        if not _renew(rt):  # never run on beside a new holder
             return True
         try:
             job()
         except Exception:  # one job's trouble must not stop the others
             log.exception("scheduled job failed: %s", name)
     return True
+
+
+def send(rt: Runtime, channel: str) -> int:
+    """Send what is due on one channel, for as long as there is some and this process holds the lease.
+
+    Each channel has a job (and a thread) of its own, so a long broadcast on SMS holds up
+    neither Telegram nor the other jobs, and goes out at the channel's full rate.
+    """
+    transport = rt.transports.get(channel)
+    if transport is None or not _renew(rt):
+        return 0
+    return drain(rt.factory, transport, rt.policy(channel), rt.worker, pacer=rt.pacer(channel),
+                 keep_going=lambda: _renew(rt))
 
 
 def _renew(rt: Runtime) -> bool:
@@ -49,5 +64,18 @@ def start(rt: Runtime) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(tick, "interval", args=[rt], seconds=rt.settings.scheduler_interval,
                       id="tick", max_instances=1, coalesce=True)
+    for channel in CHANNELS:  # Telegram's transport may come later (long polling adds it when it starts)
+        scheduler.add_job(_logged(send), "interval", args=[rt, channel],
+                          seconds=min(1.0, rt.settings.scheduler_interval),
+                          id=f"send-{channel}", max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
+
+
+def _logged(job):
+    def run(rt, channel):
+        try:
+            return job(rt, channel)
+        except Exception:  # logged; the job runs again in a second
+            log.exception("sending %s messages failed", channel)
+    return run

@@ -82,3 +82,46 @@ def test_every_question_of_every_shipped_survey_fits_with_its_retry_and_intro(su
         texts += [answers.prompt_text(question, sms=True), Texts().retry(answers.retry_text(question))]
     for text in filter(None, texts):
         assert gsm7.fits(text), f"{survey_id}: over the SMS budget: {text!r}"
+
+
+# --- alerts, digests and broadcasts to participants -----------------------------------------
+
+def longest_opportunity(**changes):
+    """An opportunity with every field as long as an import allows."""
+    from datetime import date
+
+    from bot.opportunities import TYPES
+    from storage.models import Opportunity
+
+    fields = dict(id=1, title="T" * 60 + " " + "x" * 59, summary=("word " * 70)[:306].strip(), description="",
+                  type=max(TYPES, key=lambda t: len(t[1]))[0], area="A" * 80, venue="Somewhere",
+                  starts_at=datetime(2026, 9, 30, 10, 30, tzinfo=timezone.utc), ends_at=None, places=None,
+                  payment="voluntary", accessibility="", closes_on=date(2026, 9, 1), status="published")
+    return Opportunity(**{**fields, **changes})
+
+
+@pytest.mark.parametrize("trust", [Texts().trust_name, LONG_TRUST])
+@pytest.mark.parametrize("changes", [{}, {"title": "Short", "area": "North"}, {"venue": "online"},
+                                     {"summary": "Don\u2019t miss it \U0001F642 \u2013 " + "y" * 290},
+                                     {"title": "Caf\u00e9 \u201cchat\u201d", "starts_at": None}],
+                         ids=["longest", "short-title", "online", "odd-characters", "no-date"])
+def test_every_alert_fits_two_gsm7_segments(trust, changes):
+    from bot.alerts import ALERT_TAIL, alert_text
+
+    text = alert_text(longest_opportunity(**changes), trust, sms=True)
+    assert gsm7.fits(text), f"{gsm7.segments(text)} segments: {text!r}"
+    assert text.startswith("New from ") and text.endswith(ALERT_TAIL)
+
+
+@pytest.mark.parametrize("trust", [Texts().trust_name, LONG_TRUST])
+@pytest.mark.parametrize("count", [1, 3, 8, 40])
+def test_every_digest_fits_two_gsm7_segments_and_says_how_many_more(trust, count):
+    from bot.alerts import digest_text
+
+    titles = [f"Opportunity number {n} with a long and descriptive title \u2013 {'z' * 50}" for n in range(count)]
+    text = digest_text(titles, trust, sms=True)
+    assert gsm7.fits(text), f"{gsm7.segments(text)} segments: {text!r}"
+    shown = text.count("\n- ")
+    assert shown >= 1 or count > 3
+    if shown < count:
+        assert f"and {count - shown} more: text JOIN to see them" in text or f"{count} new opportunities" in text

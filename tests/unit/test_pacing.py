@@ -1,0 +1,119 @@
+"""The pacer keeps every channel to its limit, on a fake clock: never over it in any window, and close to it."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.pacing import HEADROOM, Pacer
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep_until(self, slot: float, work: float = 0.0) -> float:
+        """Sleep to the slot, then spend `work` seconds sending; returns when the send happened."""
+        self.now = max(self.now, slot)
+        sent = self.now
+        self.now += work
+        return sent
+
+
+def max_in_any_window(times: list[float], window: float = 1.0) -> int:
+    """The most sends in any half-open window [t, t + window)."""
+    times, best, start = sorted(times), 0, 0
+    for end, t in enumerate(times):
+        while times[start] <= t - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+@pytest.mark.parametrize("rate", [1, 20, 30])
+def test_the_rate_is_never_exceeded_in_any_second_and_is_kept_close_to_the_limit(rate):
+    clock, rng = FakeClock(), random.Random(rate)
+    pacer = Pacer(rate, clock=clock)
+    sent = []
+    for _ in range(rate * 60):
+        slot, _undo = pacer.take(f"chat-{rng.randrange(10_000)}")
+        sent.append(clock.sleep_until(slot, work=rng.uniform(0, 0.5 / rate)))  # sending takes time too
+    assert max_in_any_window(sent) <= rate
+    measured = (len(sent) - 1) / (sent[-1] - sent[0])
+    assert rate * 0.95 <= measured <= rate
+    assert measured == pytest.approx(rate * HEADROOM, rel=0.001), "time spent sending must not slow the schedule"
+
+
+def test_idle_time_is_not_saved_up_for_a_burst():
+    clock = FakeClock()
+    pacer = Pacer(30, clock=clock)
+    sent = [clock.sleep_until(pacer.take("a")[0]) for _ in range(10)]
+    clock.now += 60  # nothing to send for a minute
+    sent += [clock.sleep_until(pacer.take(f"b{n}")[0]) for n in range(100)]
+    assert max_in_any_window(sent) <= 30
+
+
+def test_the_schedule_is_kept_from_one_drain_to_the_next():
+    clock = FakeClock()
+    pacer = Pacer(10, clock=clock)
+    first = clock.sleep_until(pacer.take("a")[0])
+    second_drain = pacer.take("b")[0]  # a new drain straight after, sharing the process's pacer
+    assert second_drain - first == pytest.approx(1 / (10 * HEADROOM))
+
+
+def test_two_messages_to_one_chat_are_at_least_a_second_apart_while_other_chats_go_meanwhile():
+    clock = FakeClock()
+    pacer = Pacer(30, gap=1.0, clock=clock)
+    waiting = ["alice", "alice", "alice", "bob", "carol", "dan"]
+    order, times = [], {}
+    while waiting:
+        index, slot, _undo = pacer.choose(waiting)
+        chat = waiting.pop(index)
+        sent = clock.sleep_until(slot)
+        order.append(chat)
+        times.setdefault(chat, []).append(sent)
+    assert order == ["alice", "bob", "carol", "dan", "alice", "alice"], "alice's next waits; the others go"
+    gaps = [b - a for a, b in zip(times["alice"], times["alice"][1:])]
+    assert all(gap >= 1.0 for gap in gaps)
+    assert times["dan"][0] - times["alice"][0] < 0.2
+
+
+def test_a_reply_is_not_held_to_the_chat_gap_but_still_counts_for_the_rate():
+    clock = FakeClock()
+    pacer = Pacer(30, gap=1.0, clock=clock)
+    first = clock.sleep_until(pacer.take("alice")[0])
+    reply = clock.sleep_until(pacer.take("alice", burst=True)[0])
+    assert 0 < reply - first < 0.1
+    alert = clock.sleep_until(pacer.take("alice")[0])
+    assert alert - first >= 1.0
+
+
+def test_a_slot_given_back_is_used_by_the_next_send():
+    clock = FakeClock()
+    pacer = Pacer(1, gap=1.0, clock=clock)
+    slot, undo = pacer.take("alice")
+    pacer.give_back("alice", slot, undo)  # e.g. alice had said STOP: nothing was sent
+    assert pacer.take("alice")[0] == slot
+
+
+@pytest.mark.parametrize("rate", [5, 30])
+def test_random_chats_and_give_backs_never_break_either_limit(rate):
+    clock, rng = FakeClock(), random.Random(7)
+    pacer = Pacer(rate, gap=1.0, clock=clock)
+    waiting = [f"chat-{rng.randrange(12)}" for _ in range(400)]
+    sent, per_chat = [], {}
+    while waiting:
+        index, slot, undo = pacer.choose(waiting)
+        chat = waiting.pop(index)
+        if rng.random() < 0.1:
+            pacer.give_back(chat, slot, undo)
+            continue
+        at = clock.sleep_until(slot, work=rng.uniform(0, 0.01))
+        sent.append(at)
+        per_chat.setdefault(chat, []).append(at)
+    assert max_in_any_window(sent) <= rate
+    for times in per_chat.values():
+        assert all(b - a >= 1.0 for a, b in zip(times, times[1:]))
