@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import func, select
 
+from nlp.cli import nlp_group
 from yoursay import config
 
 
@@ -43,6 +44,9 @@ def main(verbose: bool) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("yoursay", "bot", "sms", "storage", "admin", "waitress"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+main.add_command(nlp_group)
 
 
 @main.group()

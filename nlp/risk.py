@@ -1,0 +1,337 @@
+"""Rule-based safeguarding flags for any inbound text.
+
+This is a screening aid that brings messages to a person's attention. It is NOT a clinical
+assessment of risk, and its priority is not a risk score: a member of staff reads every flagged
+message and decides what to do under the trust's safeguarding procedures.
+
+Categories (a contract): suicide, self-harm, harm-to-others, abuse, unsafe.
+Priorities: urgent, high, low. Negated mentions ("I'm not suicidal") are still returned, with
+low priority, so that a person can see them; idioms ("the wait was killing me", "to die for")
+are not flagged at all. When a message is unclear we flag it: a missed disclosure is far worse
+than a false alarm.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+CATEGORIES = ("suicide", "self-harm", "harm-to-others", "abuse", "unsafe")
+PRIORITIES = ("urgent", "high", "low")
+DISCLAIMER = "Screening flag for review by staff; not a clinical risk assessment."
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    """Why a message was flagged for a person to review. Not a clinical assessment."""
+
+    category: str          # suicide, self-harm, harm-to-others, abuse or unsafe
+    priority: str          # urgent, high or low (low: negated or uncertain mention)
+    phrase: str            # the words that raised the flag
+    reason: str            # a sentence for the reviewer
+    negated: bool = False
+    categories: tuple[str, ...] = field(default=())  # every category that matched
+
+    @property
+    def alert(self) -> bool:
+        """True when the flag should be raised to staff now (urgent or high)."""
+        return self.priority in ("urgent", "high")
+
+
+# --- normalising slang and typos before matching --------------------------------------------
+_REPLACEMENTS = [
+    (r"[’‘`]", "'"),
+    (r"(.)\1{2,}", r"\1\1"),                       # sooooo -> soo, killll -> kill
+    (r"\bwanna\b", "want to"), (r"\bgonna\b", "going to"), (r"\bgotta\b", "got to"),
+    (r"\bwana\b", "want to"), (r"\bwant ?2\b", "want to"), (r"\bgoing 2\b", "going to"),
+    (r"\b(my ?slef|myslf|mysefl|myelf|mysef|my self|meself|mysel)\b", "myself"),
+    (r"\bkil+\b", "kill"), (r"\bkilin?g?\b", "killing"), (r"\bkms\b", "kill myself"),
+    (r"\b(su[ia]?c[ie]?d[ie]?a?l+e?|suicidle|suisidal|sucidal|suicida|suicdal|suicial)\b", "suicidal"),
+    (r"\b(sucide|suicde|suiside|sucicide|suicid)\b", "suicide"),
+    (r"\bself[ -]?harm", "self harm"), (r"\bslef harm", "self harm"),
+    (r"\bdont\b", "don't"), (r"\bdnt\b", "don't"), (r"\bcant\b", "can't"), (r"\bwont\b", "won't"),
+    (r"\bim\b", "i'm"), (r"\bive\b", "i've"), (r"\bi ?m\b", "i'm"), (r"\bu\b", "you"),
+    (r"\bdie+\b", "die"), (r"\bded\b", "dead"), (r"\bod\b", "od"), (r"\bo\.d\.?", "od"),
+    (r"\banymore\b", "any more"), (r"\bcuz\b|\bcos\b", "because"),
+]
+_COMPILED = [(re.compile(p), r) for p, r in _REPLACEMENTS]
+
+
+def normalise(text: str) -> str:
+    t = (text or "").lower()
+    for pattern, repl in _COMPILED:
+        t = pattern.sub(repl, t)
+    return t
+
+
+# --- patterns ------------------------------------------------------------------------------
+# Each rule: (category, priority, negatable, reason, list of spaCy Matcher token patterns).
+_SELF = {"myself", "meself"}
+_ME = {"me"}
+_PILLS = {"tablets", "tablet", "pills", "pill", "paracetamol", "paracetamols", "meds", "medication",
+          "sleeping", "co-codamol", "codeine", "antidepressants", "ibuprofen", "aspirin", "insulin",
+          "painkillers", "sertraline", "citalopram", "fluoxetine", "mirtazapine", "olanzapine",
+          "quetiapine", "lithium", "diazepam", "zopiclone", "propranolol", "amitriptyline"}
+_MANY = {"all", "lots", "loads", "load", "handful", "whole", "box", "boxes", "packet", "packets", "bunch",
+         "bottle", "stash", "every", "extra", "too"}
+_PEOPLE = {"him", "her", "them", "you", "someone", "somebody", "people", "everyone", "everybody", "others",
+           "anyone", "anybody", "staff", "nurse", "doctor"}
+_RELATIVES = {"kids", "children", "child", "baby", "son", "daughter", "partner", "husband", "wife",
+              "boyfriend", "girlfriend", "neighbour", "neighbours", "mum", "mom", "dad", "brother", "sister",
+              "family", "carer", "nurse", "doctor", "psychiatrist", "worker", "flatmate", "housemate"}
+_ABUSERS = {"staff", "nurse", "nurses", "doctor", "carer", "carers", "worker", "workers", "patient", "patients",
+            "he", "she", "they", "partner", "husband", "wife", "boyfriend", "girlfriend", "dad", "father", "mum",
+            "mother", "stepdad", "stepfather", "brother", "sister", "uncle", "ex", "son", "daughter", "member",
+            "resident", "hca", "guard", "officer", "teacher", "neighbour", "someone", "somebody", "man", "woman",
+            "men", "psychiatrist", "therapist", "client", "residents"}
+_ABUSE_VERBS = {"hit", "hits", "hitting", "punched", "punches", "punch", "pushed", "pushes", "shoved", "slapped",
+                "slaps", "kicked", "kicks", "beat", "beats", "beating", "strangled", "choked", "chokes",
+                "raped", "rapes", "assaulted", "assaults", "abused", "abuses", "abusing", "attacked", "attacks",
+                "groped", "gropes", "molested", "grabbed", "grabs", "restrained", "threatened", "threatens",
+                "bullied", "bullies", "bullying", "hurt", "hurts", "hurting", "touched", "touches", "touching",
+                "harassed", "harasses", "harassing", "spat", "burnt", "burned", "battered", "bit", "bites",
+                "dragged", "manhandled", "sexually", "physically", "verbally", "emotionally", "financially"}
+_PASSIVE = {"raped", "abused", "assaulted", "attacked", "hit", "beaten", "bullied", "groomed", "hurt", "molested",
+            "groped", "sexually", "physically", "strangled", "choked", "punched", "kicked", "slapped",
+            "harassed", "threatened", "touched", "stalked", "trafficked", "exploited", "battered"}
+_HARM_VERBS = {"kill", "hurt", "harm", "stab", "batter", "attack", "punch", "strangle", "shoot", "murder",
+               "smash", "beat", "knife", "hit", "throttle", "kick", "burn", "poison", "glass"}
+_INTENT = [[{"LOWER": {"IN": ["going", "gon"]}}, {"LOWER": "to"}],
+           [{"LOWER": "want"}, {"LOWER": "to"}], [{"LOWER": "will"}], [{"LOWER": "'ll"}],
+           [{"LOWER": "feel"}, {"LOWER": "like"}], [{"LOWER": "could"}], [{"LOWER": "might"}],
+           [{"LOWER": "wanted"}, {"LOWER": "to"}], [{"LOWER": "gonna"}], [{"LOWER": "plan"}, {"LOWER": "to"}],
+           [{"LOWER": "planning"}, {"LOWER": "to"}], [{"LOWER": "thinking"}, {"LOWER": "of"}],
+           [{"LOWER": "thoughts"}, {"LOWER": "of"}], [{"LOWER": "urge"}, {"LOWER": "to"}],
+           [{"LOWER": "urges"}, {"LOWER": "to"}], [{"LOWER": "tempted"}, {"LOWER": "to"}],
+           [{"LOWER": "'m"}, {"LOWER": "going"}, {"LOWER": "to"}], [{"LOWER": "gotta"}]]
+_OPT = {"OP": "?"}
+
+
+def _words(phrase: str) -> list[dict]:
+    """A token pattern for a phrase; '*' stands for up to one optional word, '|' for choices."""
+    out = []
+    for w in phrase.split():
+        if w == "*":
+            out.append({"OP": "?"})
+        elif "|" in w:
+            out.append({"LOWER": {"IN": w.split("|")}})
+        else:
+            out.append({"LOWER": w})
+    return out
+
+
+def _rules():
+    P = _words
+    suicide_urgent = [
+        P("kill myself"), P("killing myself"), P("killed myself"), P("end it all"), P("end it"),
+        P("end my life"), P("ending my life"), P("ending it all"), P("ending it"), P("take my own life"),
+        P("take my life"), P("taking my own life"), P("suicidal"), P("suicide"), P("want to die"),
+        P("wanted to die"), P("want to be dead"), P("wish i was dead"), P("wish i were dead"),
+        P("wish i 'd die"), P("wish i could die"), P("better off dead"), P("better off without me"),
+        P("no point * living"), P("no point * being alive"), P("no reason to live"),
+        P("not want to be here"), P("do n't want to be here"), P("don't want to be here"),
+        P("do n't want to be alive"), P("do n't want to live"), P("do not want to live"),
+        P("do not want to be alive"), P("not want to be alive"), P("never wake up"), P("not wake up"),
+        P("top myself"), P("topping myself"), P("hang myself"), P("hanging myself"), P("hanged myself"),
+        P("noose"), P("ligature"), P("ligatures"), P("ligatured"), P("tied a"), P("jump off"), P("jump from"),
+        P("jumping off"), P("jump in front"), P("in front of a train|bus|car|lorry"), P("under a train"),
+        P("on the bridge"), P("off the bridge"), P("off a bridge"), P("at the bridge"), P("on a bridge"),
+        P("on the edge"), P("on the roof"), P("overdose"), P("overdosed"), P("overdosing"), P("an od"),
+        P("to od"), P("od on"), P("od'd"), P("od'ed"), P("od again"), P("od tonight"), P("od last"), P("not be around"), P("not going to be around"), P("not be here much longer"),
+        P("can't go on"), P("ca n't go on"), P("cannot go on"), P("want it * to end"),
+        P("want it all over"), P("want everything to end"), P("can't do this any more"),
+        P("ca n't do this any more"), P("ca n't take it any more"), P("can't take it any more"),
+        P("give up on life"), P("given up on life"), P("no will to live"), P("rather be dead"),
+        P("goodbye forever"), P("say goodbye"), P("last message"), P("final goodbye"),
+        P("slit my wrists|throat"), P("cut my throat"), P("drown myself"), P("gas myself"),
+        P("shoot myself"), P("poison myself"), P("starve myself to death"), P("die by suicide"),
+        P("not want to wake up"), P("do n't want to wake up"), P("plan to die"), P("want to disappear"),
+    ]
+    suicide_methods = [  # a method with intent or an amount
+        [{"LOWER": {"IN": ["took", "taken", "take", "taking", "swallowed", "swallow", "necked", "downed"]}},
+         {"OP": "?"}, {"LOWER": {"IN": list(_MANY)}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": list(_PILLS)}}],
+        [{"LOWER": {"IN": ["saved", "saving", "stockpiled", "stockpiling", "hoarding", "hoarded", "stashed",
+                           "stashing", "collecting", "collected"]}},
+         {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": list(_PILLS)}}],
+        [{"LIKE_NUM": True}, {"LOWER": {"IN": list(_PILLS)}}],
+        [{"LOWER": {"IN": list(_MANY)}}, {"LOWER": {"IN": ["my", "the", "of", "these", "those"]}, "OP": "*"},
+         {"LOWER": {"IN": list(_PILLS)}}],
+        [{"LOWER": {"IN": ["rope", "ropes", "belt", "cord", "knife", "razor", "blade", "blades"]}},
+         {"LOWER": {"IN": ["in", "ready", "round", "around", "tied", "under", "hidden", "hid", "to"]}}],
+        [{"LOWER": {"IN": ["got", "bought", "have", "found", "hid", "hidden", "keep", "tied", "tie"]}},
+         {"LOWER": {"IN": ["a", "the", "some", "my"]}, "OP": "?"}, {"LOWER": {"IN": ["rope", "noose"]}}],
+    ]
+    self_harm = [
+        P("self harm"), P("self harming"), P("self harmed"), P("self harms"), P("self harmer"),
+        P("self injury"), P("self injure"), P("self injuring"), P("cut myself"), P("cutting myself"),
+        P("cuts myself"), P("cutting again"), P("started cutting"), P("want to cut"), P("urge to cut"),
+        P("urges to cut"), P("cut my arms|arm|legs|leg|wrist|wrists|thighs|skin"),
+        P("cutting my arms|arm|legs|leg|wrist|wrists|thighs|skin"), P("hurt myself"), P("hurting myself"),
+        P("harm myself"), P("harming myself"), P("hit myself"), P("hitting myself"), P("punch myself"),
+        P("punching myself"), P("burn myself"), P("burning myself"), P("burnt myself"), P("burned myself"),
+        P("burnt my arm|arms|leg|legs|skin|hand|wrist"), P("burned my arm|arms|leg|legs|skin|hand|wrist"),
+        P("scratching my arms|arm|skin|legs"), P("scratch my arms|arm|skin|legs"), P("till they bleed"),
+        P("until they bleed"), P("until i bleed"), P("till i bleed"), P("bang my head"), P("banging my head"),
+        P("urge to sh"), P("urges to sh"), P("sh again"), P("been sh"), P("relapsed"), P("starve myself"),
+        P("starving myself"), P("head banging"), P("punish myself"),
+    ]
+    harm_others = [
+        [{"LOWER": {"IN": list(_HARM_VERBS)}}, {"LOWER": {"IN": list(_PEOPLE)}}],
+        [{"LOWER": {"IN": list(_HARM_VERBS)}}, {"LOWER": {"IN": ["my", "the", "that", "this", "his", "her"]}},
+         {"LOWER": {"IN": list(_RELATIVES)}}],
+        [{"LOWER": {"IN": ["harming", "hurting", "killing", "attacking", "stabbing"]}},
+         {"LOWER": {"IN": ["other", "others", "people", "someone", "somebody", "anyone", "him", "her",
+                           "them"]}}],
+        [{"LOWER": {"IN": ["harming", "hurting", "killing", "attacking", "stabbing"]}},
+         {"LOWER": {"IN": ["my", "the", "his", "her"]}}, {"LOWER": {"IN": list(_RELATIVES)}}],
+        P("kill them all"), P("kill everyone"), P("shoot up"),
+    ]
+    abuse = [
+        [{"LOWER": {"IN": list(_ABUSERS)}}, {"OP": "?"}, {"LOWER": {"IN": list(_ABUSE_VERBS)}},
+         {"OP": "?"}, {"LOWER": {"IN": ["me", "my", "us", "mum", "dad"]}}],
+        [{"LOWER": {"IN": ["i", "i'm", "i've", "we", "been", "was", "am", "were", "being", "got", "get"]}},
+         {"LOWER": {"IN": ["was", "am", "'m", "been", "being", "got", "get", "were", "'ve"]}, "OP": "*"},
+         {"LOWER": {"IN": list(_PASSIVE)}}],
+        P("sexual assault"), P("sexually assaulted"), P("sexually abused"), P("rape"), P("raped"),
+        P("domestic violence"), P("domestic abuse"), P("touched me inappropriately"),
+        P("touched me"), P("inappropriately touched"), P("grooming me"), P("groomed"),
+        P("taking money from"), P("takes my money"), P("took my money"), P("stealing from"), P("stole from"),
+        P("threatened to kill|hurt|hit|beat|stab me"), P("threatens to kill|hurt|hit|beat|stab me"),
+        P("threatened me"), P("threatens me"), P("abused me"), P("abuse me"), P("abuses me"),
+        P("abusing me"), P("beat me"), P("beats me"), P("beat me up"), P("beaten up"),
+        P("being abused"), P("being bullied"), P("bullied by"), P("hit me"), P("hits me"),
+        P("hurts me"), P("hurt me"), P("pushed me"), P("kicked me"), P("slapped me"), P("punched me"),
+        P("strangled me"), P("choked me"), P("restrained me"), P("assaulted me"), P("attacked me"),
+        P("sexual abuse"), P("physical abuse"), P("verbal abuse"), P("verbally abused"), P("financial abuse"),
+        P("emotional abuse"), P("neglected"), P("neglect"), P("abuse"), P("abused"), P("abusive"),
+        P("exploiting me"), P("exploited"), P("coercive"), P("controlling me"),
+    ]
+    unsafe = [
+        P("not safe"), P("n't feel safe"), P("not feel safe"), P("n't safe"), P("unsafe"), P("in danger"),
+        P("scared to go home"), P("afraid to go home"), P("frightened to go home"), P("scared for my life"),
+        P("fear for my life"), P("fearing for my life"), P("will hurt me"), P("will kill me"),
+        P("going to hurt me"), P("going to kill me"), P("gonna kill me"), P("gonna hurt me"),
+        P("help me please"), P("please help me"), P("not feeling safe"), P("don't feel safe"),
+        P("never feel safe"), P("feel unsafe"), P("scared of him|her|them"), P("terrified of him|her|them"),
+        P("afraid of him|her|them"), P("he will find me"), P("nowhere safe"), P("nowhere to go"),
+        P("being followed"), P("stalking me"),
+    ]
+    return [
+        ("suicide", "urgent", True, "mentions wanting to die or end their life", suicide_urgent),
+        ("suicide", "urgent", True, "mentions a method of suicide with intent or an amount", suicide_methods),
+        ("self-harm", "high", True, "mentions self-harm", self_harm),
+        ("harm-to-others", "high", True, "mentions harming someone else", harm_others),
+        ("abuse", "high", True, "may disclose abuse, assault or neglect", abuse),
+        ("unsafe", "urgent", False, "says they are not safe", unsafe),
+    ]
+
+
+# Idioms and harmless uses that a rule above would otherwise catch. A match inside one is dropped.
+_IDIOMS = [
+    r"(wait|waiting|queue|back|head|headache|headaches|pain|feet|knees|legs|it|this|that|heat|suspense)s? (is|are|was|were)? ?(\w+ )?killing me",
+    r"to die for", r"dying (to|for)", r"(bored|scared|worried|frightened) to death", r"died laughing",
+    r"would kill for", r"kill for a", r"would kill me if", r"will kill me if", r"killed it", r"kill(ed|ing)? time",
+    r"overdose (risk|risks|information|info|warning|warnings|advice)", r"(risk|risks|danger|dangers) of (an )?overdose",
+    r"end it there", r"end it early", r"on the edge of my seat", r"hit and miss", r"hit the ground",
+    r"hit or miss", r"assault course", r"cut (the|down|back|waiting|my hours|our|their|your|costs)",
+    r"rope swing", r"on the roof (of|was|is)", r"at the end of the day",
+    r"(my|the|our) (hair|nails) cut", r"cut my hair", r"substance abuse", r"alcohol abuse", r"drug abuse",
+    r"no point (in )?(ringing|calling|phoning|asking|complaining|waiting|going)",
+    r"can't go on (the|a|any|holiday|outings?|leave|trips?)", r"ca n't go on (the|a|any|holiday|outings?|leave)",
+r"help me (with|to|get|understand|fill)",
+    r"please help me (with|to|get|understand|fill)", r"please end the", r"end it with",
+    r"jump from (one|topic|thing|subject|question)", r"kicked out", r"neglected (to|the|my garden)",
+]
+_IDIOM_RE = re.compile("|".join(f"(?:{p})" for p in _IDIOMS))
+_NEGATORS = {"not", "n't", "never", "no", "nobody", "noone", "nothing", "without", "nor", "stopped",
+             "hardly", "longer", "none"}
+_PRIORITY_ORDER = {"urgent": 0, "high": 1, "low": 2}
+
+
+def _expand(pattern):
+    """A phrase pattern as plain phrases (for the fast PhraseMatcher) or None if it needs the Matcher."""
+    phrases = [[]]
+    for tok in pattern:
+        if set(tok) != {"LOWER"}:
+            return None
+        value = tok["LOWER"]
+        choices = value["IN"] if isinstance(value, dict) else [value]
+        phrases = [p + [c] for p in phrases for c in choices]
+    return [" ".join(p) for p in phrases]
+
+
+@lru_cache(maxsize=1)
+def _matcher():
+    import spacy
+    from spacy.matcher import Matcher, PhraseMatcher
+
+    nlp = spacy.blank("en")
+    matcher = Matcher(nlp.vocab)
+    phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    meta = {}
+    for n, (category, priority, negatable, reason, patterns) in enumerate(_rules()):
+        key = f"R{n}"
+        plain, complex_ = [], []
+        for pattern in patterns:
+            expanded = _expand(pattern)
+            if expanded is None:
+                complex_.append(pattern)
+            else:
+                plain.extend(expanded)
+        if complex_:
+            matcher.add(key, complex_)
+        if plain:
+            phrases.add(key, list(nlp.tokenizer.pipe(plain)))
+        meta[nlp.vocab.strings[key]] = (category, priority, negatable, reason)
+
+    def match(doc):
+        return matcher(doc) + phrases(doc)
+
+    return nlp, match, meta
+
+
+def _negated(doc, start: int) -> bool:
+    """A negator in the four tokens before the match, in the same clause."""
+    for tok in reversed(doc[max(0, start - 4):start]):
+        if tok.is_punct or tok.lower_ in {"but", "and", "so", "because", "just"}:
+            return False
+        if tok.lower_ in _NEGATORS:
+            return True
+    return False
+
+
+def detect(text: str | None) -> RiskResult | None:
+    """Flag possible suicide, self-harm, harm to others, abuse or "not safe" for a person to review.
+
+    Returns None when nothing was found. The result is a screening flag with the matched phrase
+    and a reason; it is not a clinical risk assessment.
+    """
+    if not text or not text.strip():
+        return None
+    norm = normalise(text)
+    nlp, matcher, meta = _matcher()
+    doc = nlp.make_doc(norm)
+    matches = matcher(doc)
+    if not matches:
+        return None
+    idiom_spans = [m.span() for m in _IDIOM_RE.finditer(norm)]
+    found = []
+    for match_id, start, end in matches:
+        span = doc[start:end]
+        a, b = span.start_char, span.end_char
+        if any(s <= a and b <= e or (s < b and a < e and e - s > b - a) for s, e in idiom_spans):
+            continue
+        category, priority, negatable, reason = meta[match_id]
+        negated = negatable and _negated(doc, start)
+        if negated:
+            priority = "low"
+            reason += " (negated: lower priority, still shown for review)"
+        found.append((_PRIORITY_ORDER[priority], CATEGORIES.index(category), -(end - start),
+                      category, priority, span.text, reason, negated))
+    if not found:
+        return None
+    found.sort()
+    _, _, _, category, priority, phrase, reason, negated = found[0]
+    categories = tuple(sorted({f[3] for f in found if f[4] != "low"} or {category}, key=CATEGORIES.index))
+    return RiskResult(category=category, priority=priority, phrase=phrase,
+                      reason=f"{reason}. {DISCLAIMER}", negated=negated, categories=categories)
