@@ -32,6 +32,8 @@ class _ProcessBytecodeCache(BytecodeCache):
 def init_app(app: Flask, settings) -> None:
     """Wire the admin into the app: templates, sessions, sign-in, CSRF, security headers, blueprints."""
     from admin import audit_views, auth, feedback, flags, home, users
+    from admin import (board, broadcasts, dashboard_views, notices, opportunities, public_pages, qi, reports_views,
+                       ysd)
 
     # nhsuk-frontend-jinja needs ChainableUndefined; set before anything builds the Jinja environment.
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined,
@@ -56,7 +58,8 @@ def init_app(app: Flask, settings) -> None:
     register_filters(app)
 
     app.register_blueprint(assets)
-    for module in (auth, home, flags, feedback, users, audit_views):
+    for module in (auth, home, flags, feedback, users, audit_views, qi, ysd, board,
+                   dashboard_views, reports_views, opportunities, broadcasts, notices, public_pages):
         app.register_blueprint(module.bp)
 
     @app.before_request

@@ -21,6 +21,21 @@ ACTIONS = {
     "link_qi": "Linked stories to a QI project",
     "user_create": "Created a user",
     "user_update": "Changed a user",
+    "unlink_qi": "Removed evidence from a QI project",
+    "qi_create": "Added a QI project",
+    "qi_update": "Changed a QI project",
+    "ysd_create": "Wrote a You said, we did entry",
+    "ysd_update": "Changed a You said, we did entry",
+    "ysd_publish": "Published a You said, we did entry",
+    "ysd_unpublish": "Unpublished a You said, we did entry",
+    "board_shortlist": "Shortlisted a story for the board",
+    "board_remove": "Took a story off the board shortlist",
+    "opportunity_create": "Added an opportunity",
+    "opportunity_update": "Changed an opportunity",
+    "opportunity_publish": "Published an opportunity",
+    "opportunity_close": "Closed an opportunity",
+    "signup_status": "Changed a sign-up's status",
+    "broadcast": "Sent Participation News",
 }
 
 

@@ -1,0 +1,105 @@
+"""The dashboard: FFT, responses by mode, themes, sentiment and participation, by month and service."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+
+from flask import Blueprint, render_template, request
+from markupsafe import Markup
+
+from admin import security
+from admin.forms import Errors
+from admin.reports import charts, fft, participation
+from admin.reports.dashboard import dashboard
+from admin.reports.periods import add_months, last_months, months_between
+from admin.views import rt, services, setting
+from bot.opportunities import type_label
+
+bp = security.protect(Blueprint("dashboard", __name__, url_prefix="/admin/dashboard"))
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 36
+CHOICE_MONTHS = 60  # how far back the month pickers go
+_STYLE = re.compile(r' style="[^"]*"')  # our CSP allows no inline styles; admin.css sizes the charts
+
+
+def svg(chart: charts.Chart) -> Markup:
+    """A chart's SVG for a template. Every text in it was escaped by admin.reports.charts."""
+    return Markup(_STYLE.sub("", chart.svg))  # noqa: S704 (escaped where it was made)
+
+
+def _month(value: str) -> date | None:
+    try:
+        return datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+def parse_range(args, now: datetime, tz: str) -> tuple[date, date, Errors]:
+    """(first month, last month, errors) from ?from=YYYY-MM&to=YYYY-MM; the last 12 months by default."""
+    this = last_months(now, 1, tz)[0]
+    errors = Errors()
+    first, last = _month(args.get("from", "")), _month(args.get("to", ""))
+    last = last if last and last <= this else this
+    if args.get("to") and _month(args["to"]) is None:
+        errors.add("to", "To must be a month from the list")
+    if args.get("from") and first is None:
+        errors.add("from", "From must be a month from the list")
+    first = first or add_months(last, 1 - DEFAULT_MONTHS)
+    if first > last:
+        errors.add("from", "From must be the same month as To or earlier")
+        first = add_months(last, 1 - DEFAULT_MONTHS)
+    if len(months_between(first, last)) > MAX_MONTHS:
+        errors.add("from", f"Choose {MAX_MONTHS} months or fewer")
+        first = add_months(last, 1 - MAX_MONTHS)
+    return first, last, errors
+
+
+def _by_service(db, months: list[date], tz: str, service: str | None) -> list[dict]:
+    """FFT over the whole range for each service: [{service, total, percent_positive, percent_negative}]."""
+    totals: dict[str, dict] = {}
+    for row in fft.fft_by_month(db, months, tz=tz, service=service, by_service=True):
+        t = totals.setdefault(row["service"], {k: 0 for k in fft.COUNTS})
+        for k in fft.COUNTS:
+            t[k] += row[k]
+    return [{"service": code, **fft.summarise(counts)} for code, counts in sorted(totals.items())]
+
+
+def _modes_table(modes: list[dict], months: list[date]) -> dict:
+    names = sorted({r["mode"] for r in modes})
+    grid = {(r["month"], r["mode"]): r["responses"] for r in modes}
+    return {"caption": "Responses by how they were given, per month",
+            "header": ["Month"] + names + ["Total"],
+            "rows": [[f"{m:%b %Y}"] + [grid.get((m, n), 0) for n in names] + [sum(grid.get((m, n), 0) for n in names)]
+                     for m in months]}
+
+
+@bp.get("/")
+@security.role_required("viewer")
+def index():
+    runtime = rt()
+    tz, now = runtime.settings.timezone, runtime.now()
+    first, last, errors = parse_range(request.args, now, tz)
+    target = int(setting("participation_target", participation.DEFAULT_YEARLY_TARGET))
+    with runtime.factory() as db:
+        choices = services(db)
+        service = request.args.get("service", "")
+        if service and service not in dict(choices):
+            errors.add("service", "Select a service from the list")
+            service = ""
+        months = months_between(first, last)
+        anchor = datetime(last.year, last.month, 15, 12, tzinfo=timezone.utc)
+        data = dashboard(db, anchor, tz=tz, service=service or None, months=len(months), yearly_target=target)
+        by_service = _by_service(db, months, tz, service or None)
+    names = dict(choices)
+    modes_total: dict[str, int] = {}
+    for r in data["modes"]:
+        modes_total[r["mode"]] = modes_total.get(r["mode"], 0) + r["responses"]
+    modes_chart = charts.bar_chart("Responses by mode", "Responses in the period by how they were given",
+                                   list(modes_total), list(modes_total.values()), chart_id="chart-modes")
+    month_choices = [(f"{m:%Y-%m}", f"{m:%B %Y}") for m in reversed(last_months(now, CHOICE_MONTHS, tz))]
+    return render_template(
+        "admin/dashboard.html", title="Dashboard", section="dashboard", data=data, errors=errors,
+        services=choices, names=names, service=service, first=first, last=last, month_choices=month_choices,
+        by_service=by_service, modes_chart=modes_chart, modes_table=_modes_table(data["modes"], data["months"]),
+        target=target, svg=svg, joined=sum(r["new"] for r in data["participants"]),
+        status_names=participation.SIGNUP_STATUSES, type_label=type_label)

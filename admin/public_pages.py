@@ -1,0 +1,35 @@
+"""Public pages, no sign-in: the "You said, we did" page and the screen for public areas. No personal data."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import select
+
+from admin.reports import public
+from admin.views import rt, services
+from storage.models import Service
+
+bp = Blueprint("public", __name__)
+SCREEN_REFRESH = 300  # seconds between reloads of a public screen
+SCREEN_DAYS = 30
+
+
+@bp.get("/you-said-we-did")
+def you_said_we_did():
+    with rt().factory() as db:
+        choices = services(db)
+        code = request.args.get("service", "")
+        code = code if code in dict(choices) else ""
+        entries = public.you_said_we_did(db, service=code or None, limit=100)
+    return render_template("admin/public_ysd.html", title="You said, we did", entries=entries,
+                           services=choices, service=code, trust=rt().settings.trust_name)
+
+
+@bp.get("/screen/<code>")
+def screen(code: str):
+    with rt().factory() as db:
+        if db.scalar(select(Service.id).where(Service.code == code)) is None:
+            abort(404)
+        data = public.public_screen(db, code, rt().now(), days=SCREEN_DAYS, entries=3)
+    response = render_template("admin/screen.html", title=f"{data['service_name']}: your feedback", data=data,
+                               refresh=SCREEN_REFRESH, trust=rt().settings.trust_name)
+    return response, 200, {"Cache-Control": "no-cache"}

@@ -1,0 +1,149 @@
+"""Reports: the diversity report, and exports (CSV and XLSX), every one recorded in the audit log."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from admin import audit, inbox, security
+from admin.dashboard_views import CHOICE_MONTHS, parse_range
+from admin.forms import Errors
+from admin.reports import diversity, exports
+from admin.reports.periods import last_months, month_bounds
+from admin.views import rt, services, setting
+from storage.models import StoryAnalysis
+
+bp = security.protect(Blueprint("reports", __name__, url_prefix="/admin/reports"))
+FORMATS = {"csv": "CSV", "xlsx": "Excel (XLSX)"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/")
+def index():
+    return render_template("admin/reports.html", title="Reports", section="reports")
+
+
+def _baseline() -> tuple[diversity.Baseline | None, bool]:
+    """(baseline, is_the_example): the configured file, or the example shipped with YourSay."""
+    path = setting("diversity_baseline", None)
+    try:
+        return diversity.load_baseline(path or diversity.EXAMPLE_BASELINE), not path
+    except diversity.BaselineError:
+        return None, False
+
+
+def _diversity(first: date, last: date) -> dict | None:
+    survey = rt().bot.surveys.latest("about-you")
+    if survey is None:
+        return None
+    baseline, _ = _baseline()
+    participants = tuple(setting("diversity_participant_surveys", ()) or ())
+    with rt().factory() as db:
+        return diversity.diversity_report(db, survey, baseline, first, last, participant_surveys=participants)
+
+
+@bp.get("/diversity")
+def diversity_page():
+    first, last, errors = parse_range(request.args, rt().now(), rt().settings.timezone)
+    report = _diversity(first, last)
+    if report is None:
+        abort(404)
+    _, example = _baseline()
+    return render_template("admin/diversity.html", title="Diversity report", section="reports", report=report,
+                           errors=errors, first=first, last=last, example=example,
+                           month_choices=_month_choices(), suppressed=diversity.SUPPRESSED)
+
+
+def _month_choices() -> list[tuple[str, str]]:
+    return [(f"{m:%Y-%m}", f"{m:%B %Y}") for m in reversed(last_months(rt().now(), CHOICE_MONTHS,
+                                                                          rt().settings.timezone))]
+
+
+@bp.get("/exports")
+def exports_page():
+    with rt().factory() as db:
+        choices = services(db)
+    year = last_months(rt().now(), 12, rt().settings.timezone)
+    return render_template("admin/exports.html", title="Exports", section="reports", services=choices,
+                           month_choices=_month_choices(), year_ago=f"{year[0]:%Y-%m}",
+                           last_month=f"{year[-2]:%Y-%m}", this_month=f"{year[-1]:%Y-%m}", formats=FORMATS,
+                           errors=Errors())
+
+
+def _send(table: exports.Table, name: str, kind: str) -> Response:
+    if kind == "xlsx":
+        body, mimetype, ext = exports.to_xlsx([table]), XLSX, "xlsx"
+    else:
+        body, mimetype, ext = exports.to_csv(table).encode("utf-8"), "text/csv; charset=utf-8", "csv"
+    stamp = rt().now().strftime("%Y%m%d-%H%M")
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}-{stamp}.{ext}"', "Cache-Control": "no-store"})
+
+
+def _format() -> str:
+    kind = request.form.get("format", "csv")
+    return kind if kind in FORMATS else "csv"
+
+
+@bp.post("/exports/feedback")
+@security.role_required("reviewer")
+def export_feedback():
+    """Stories with themes and sentiment: redacted, unless an admin asks for the original (audited)."""
+    filters, errors = inbox.parse(request.form)
+    original = request.form.get("original") == "yes"
+    if original and not current_user.can("admin"):
+        abort(403)
+    if errors:
+        flash("Check the dates: " + "; ".join(e["text"] for e in errors.summary))
+        return redirect(url_for("reports.exports_page"))
+    tz = rt().settings.timezone
+    query = inbox.base_query(filters, tz, StoryAnalysis.answer_id)
+    with rt().factory.begin() as db:
+        audit.record(db, "export", f"feedback.{_format()}",
+                     f"{'original' if original else 'redacted'} text; filters {filters.as_args()}")
+        table = exports.feedback_table(db, query, tz=tz, original=original)
+        return _send(table, f"feedback-{'original' if original else 'redacted'}", _format())
+
+
+def _month_arg(name: str) -> date | None:
+    try:
+        year, month = (int(p) for p in request.form.get(name, "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
+
+
+@bp.post("/exports/fft-return")
+@security.role_required("viewer")
+def export_fft_return():
+    month = _month_arg("month")
+    if month is None:
+        flash("Choose a month for the FFT return")
+        return redirect(url_for("reports.exports_page"))
+    start, end = month_bounds(month, rt().settings.timezone)
+    with rt().factory.begin() as db:
+        audit.record(db, "export", f"fft-return.{_format()}", f"{month:%Y-%m}")
+        table = exports.fft_return_table(db, start, end, f"{month:%Y-%m}")
+    return _send(table, f"fft-return-{month:%Y-%m}", _format())
+
+
+@bp.post("/exports/participants")
+@security.role_required("admin")
+def export_participants():
+    with rt().factory.begin() as db:
+        audit.record(db, "export", f"participants.{_format()}", "the participation database")
+        table = exports.participation_table(db, tz=rt().settings.timezone)
+    return _send(table, "participants", _format())
+
+
+@bp.post("/exports/diversity")
+@security.role_required("viewer")
+def export_diversity():
+    first, last, _ = parse_range(request.form, rt().now(), rt().settings.timezone)
+    report = _diversity(first, last)
+    if report is None:
+        abort(404)
+    with rt().factory.begin() as db:
+        audit.record(db, "export", f"diversity.{_format()}", f"{first:%Y-%m} to {last:%Y-%m}")
+    return _send(exports.diversity_table(report), "diversity", _format())

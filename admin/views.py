@@ -1,0 +1,46 @@
+"""Small helpers the admin's pages share: the runtime, service choices, dates from forms, settings."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from storage.models import Service
+
+
+def rt():
+    return current_app.extensions["yoursay"]
+
+
+def services(db, *, active_only: bool = False) -> list[tuple[str, str]]:
+    """[(code, name)] by name, for selects and labels."""
+    query = select(Service.code, Service.name).order_by(Service.name)
+    if active_only:
+        query = query.where(Service.active.is_(True))
+    return [(code, name) for code, name in db.execute(query)]
+
+
+def parse_date(value: str) -> date | None:
+    """A date from an ISO form field, or None."""
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def setting(name: str, default):
+    """A setting from Settings if it has it, else from the Flask config (YOURSAY_<NAME>), else the default."""
+    value = getattr(rt().settings, name, None)
+    if value is None:
+        value = current_app.config.get(f"YOURSAY_{name.upper()}")
+    return default if value is None else value
+
+
+def redact(text: str) -> str:
+    """Text with names and contact details removed by the NLP's redaction (as stories are)."""
+    try:
+        from nlp.redact import redact as nlp_redact
+    except ImportError:  # the NLP is not installed: staff write these entries, so show them as written
+        return text
+    return nlp_redact(text)
