@@ -118,6 +118,11 @@ def _at_risk(state: dict, text: str, ctx: Context) -> Result:
     Even after STOP: a person who may be at risk is always told where to get help.
     """
     flag = RaiseFlag(ctx.risk.category, ctx.risk.priority, ctx.risk.reason)
+    if ctx.risk.priority == "low":  # e.g. "I'm not suicidal, just...": flagged for review, no interruption
+        result = _handle(state, text, ctx)
+        result.effects.append(flag)
+        result.replies.append(Reply(ctx.texts.urgent_help))
+        return result
     crisis = Reply(ctx.texts.crisis())
     if state.get("opted_out"):
         return Result(state, [crisis], [flag])

@@ -85,12 +85,13 @@ def keyboard(buttons) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons])
 
 
-COMMANDS = (("start", "Give feedback"), ("help", "Who we are, and where to get urgent help"),
+COMMANDS = (("start", "Give feedback"), ("join", "Ways to get involved"), ("alerts", "Alerts about new opportunities"),
+            ("mydata", "What we hold about you"), ("help", "Who we are, and where to get urgent help"),
             ("stop", "Stop all messages from us"))
 
 
 async def register_commands(bot: Bot) -> None:
-    """Show /start, /help and /stop in Telegram's command menu; a failure only loses the menu."""
+    """Show our commands in Telegram's command menu; a failure only loses the menu."""
     try:
         await bot.set_my_commands(list(COMMANDS))
     except TelegramError as exc:

@@ -58,6 +58,8 @@ class Settings:
     feedback_keyword: str = "FEEDBACK"
     fft_followup: str = "Please can you tell us why you gave your answer?"
     local_crisis_line: str | None = None
+    on_duty_email: str | None = None  # told at once of every safeguarding flag (needs SMTP)
+    on_duty_webhook_url: str | None = None  # and/or POSTed to, e.g. a Teams or paging webhook
     conversation_timeout: timedelta | None = None  # each survey sets its own expiry; this overrides all
     invite_interval: timedelta = timedelta(days=30)
     survey_dir: str | None = None
@@ -152,6 +154,8 @@ def load(env: dict | None = None) -> Settings:
         feedback_keyword=env.get("YOURSAY_FEEDBACK_KEYWORD", "FEEDBACK").strip().upper(),
         fft_followup=env.get("YOURSAY_FFT_FOLLOWUP", Settings.fft_followup),
         local_crisis_line=env.get("YOURSAY_LOCAL_CRISIS_LINE") or None,
+        on_duty_email=env.get("YOURSAY_ON_DUTY_EMAIL") or None,
+        on_duty_webhook_url=env.get("YOURSAY_ON_DUTY_WEBHOOK_URL") or None,
         conversation_timeout=(timedelta(hours=_number(env, "YOURSAY_CONVERSATION_TIMEOUT_HOURS", "0"))
                               if env.get("YOURSAY_CONVERSATION_TIMEOUT_HOURS") else None),
         survey_dir=env.get("YOURSAY_SURVEY_DIR") or None,

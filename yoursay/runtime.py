@@ -19,6 +19,7 @@ from bot.delivery import Policy
 from bot.pacing import Pacer
 from bot.surveys import SHIPPED, Registry, load, with_question_text
 from bot.texts import Texts
+from nlp import risk
 from storage.db import make_engine, make_sessionmaker
 from storage.writer import GroupCommitter
 from yoursay.config import Settings
@@ -89,7 +90,8 @@ def bot_config(settings: Settings) -> BotConfig:
                   local_crisis_line=settings.local_crisis_line)
     secret = (settings.secret_key or DEV_REF_SECRET).encode()
     return BotConfig(texts=texts, timeout=settings.conversation_timeout, surveys=load_surveys(settings),
-                     ref_key=hashlib.sha256(b"response-ref:" + secret).digest(), timezone=settings.timezone)
+                     ref_key=hashlib.sha256(b"response-ref:" + secret).digest(), timezone=settings.timezone,
+                     risk_check=risk.detect)
 
 
 def build(settings: Settings) -> Runtime:

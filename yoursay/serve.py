@@ -39,6 +39,8 @@ def prepare(settings: config.Settings) -> Flask:
         migrate.upgrade(settings.database_url)
     elif not migrate.is_current(rt.engine):
         raise config.ConfigError("the database schema is out of date: run `yoursay db upgrade` first")
+    if rt.bot.risk_check:
+        rt.bot.risk_check("warming up")  # load the risk rules now, not on someone's first message
     return create_app(settings, rt)
 
 

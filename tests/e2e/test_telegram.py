@@ -337,9 +337,9 @@ def test_blocking_the_bot_before_ever_writing_opts_the_person_out(client, fake, 
     assert contact(runtime, OTHER_CHAT).opted_out
 
 
-def test_the_command_menu_offers_start_help_and_stop(channel, fake):
+def test_the_command_menu_offers_feedback_getting_involved_help_and_stop(channel, fake):
     [(_, params)] = fake.wait_for("setMyCommands")
-    assert [c["command"] for c in params["commands"]] == ["start", "help", "stop"]
+    assert [c["command"] for c in params["commands"]] == ["start", "join", "alerts", "mydata", "help", "stop"]
 
 
 # ----- Telegram being unavailable ------------------------------------------------------------

@@ -92,3 +92,13 @@ def test_a_paused_survey_still_expires():
     assert person.state["paused"]
     person.now += timedelta(days=30)
     assert "closed" in person.says("carry on")[0]  # it expires as any survey does
+
+
+def test_a_negated_mention_is_flagged_for_review_without_stopping_the_survey():
+    person = Person()
+    person.says("FEEDBACK"), person.says("3")
+    replies = person.says("I'm not suicidal, just want my appointment moved",
+                          Risk("suicide", "low", "negated: lower priority"))
+    assert "Thank you for your feedback" in replies[0] and "116 123" in replies[-1]
+    assert person.flags() == [RaiseFlag("suicide", "low", "negated: lower priority")]
+    assert [e.question_id for e in person.effects if isinstance(e, RecordAnswer)] == ["fft", "why"]
