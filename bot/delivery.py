@@ -130,6 +130,8 @@ def _send_batch(factory, transport: Transport, policy: Policy, items: list[outbo
         outcome = _deliver(factory, transport, policy, item, worker, clock)
         if outcome == SKIPPED:
             pacer.give_back(item.address, slot, undo)
+        else:
+            pacer.done()
         sent += outcome == SENT
         if items and clock() - renewed > outbox.LEASE / 4:  # a heartbeat for the rows still to come
             renewed = clock()

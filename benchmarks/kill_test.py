@@ -1,0 +1,114 @@
+"""Kill test: a broadcast to 2,000 subscribers, its sender SIGKILLed mid-drain a few times, then let finish.
+
+The sender is `yoursay send-outbox`, a process of its own, sending through the real twilio
+client and python-telegram-bot to local fakes of Twilio and the Telegram Bot API in another
+process, which note every message they accept. Each trial kills the sender at random
+moments, restarts it, lets the last one finish, and reports duplicates (a subscriber who got
+the message more than once) and losses (one who never got it) as the fakes saw them.
+
+    .venv/bin/python benchmarks/kill_test.py --db sqlite [--trials 3] [--kills 3]
+    .venv/bin/python benchmarks/kill_test.py --db postgres
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from benchlib import NOW, database, fake_providers, provider_env, received, seed
+
+from sqlalchemy import create_engine, func, select
+
+from bot.alerts import broadcast
+from storage.db import make_engine, make_sessionmaker
+from storage.models import Outbox
+
+SENDER = [sys.executable, "-c", "from yoursay.cli import main; main()", "send-outbox"]
+
+
+def statuses(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        counts = dict(conn.execute(select(Outbox.status, func.count()).group_by(Outbox.status)).all())
+    engine.dispose()
+    return counts
+
+
+def trial(kind: str, subscribers: int, kills: int, env_extra: dict, rng: random.Random) -> dict:
+    with tempfile.TemporaryDirectory() as folder, database(kind) as url:
+        out = Path(folder) / "received.jsonl"
+        seed(url, subscribers)
+        engine = make_engine(url)
+        with make_sessionmaker(engine).begin() as session:
+            _, queued = broadcast(session, "Participation News: December. Reply JOIN to see what is open.",
+                                  "subscribers", NOW)
+        engine.dispose()
+        with fake_providers(out) as urls:
+            env = provider_env(urls, url, **env_extra)
+            killed_at = []
+            for _ in range(kills):
+                start = len(received(out))
+                sender = subprocess.Popen(SENDER, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                deadline = time.monotonic() + 120
+                while len(received(out)) < start + 10 and time.monotonic() < deadline:  # sending is under way
+                    time.sleep(0.05)
+                time.sleep(rng.uniform(0.0, 3.0))
+                before = len(received(out))
+                os.kill(sender.pid, signal.SIGKILL)
+                sender.wait()  # reaped: a restarted sender sees the process has gone
+                killed_at.append(before)
+            runs, started = 0, time.monotonic()
+            while True:  # the last sender runs to the end; again if rows are still waiting
+                runs += 1
+                subprocess.run(SENDER, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+                left = statuses(url)
+                if not left.get("pending") and not left.get("sending"):
+                    break
+                if time.monotonic() - started > 600:
+                    break
+                time.sleep(1)
+        got = received(out)
+    per_person = Counter((m["channel"], m["to"]) for m in got)
+    return {"queued": queued, "received": len(got), "people": len(per_person),
+            "duplicates": sum(n - 1 for n in per_person.values() if n > 1), "lost": queued - len(per_person),
+            "killed_after": killed_at, "final_runs": runs, "statuses": statuses_summary(left)}
+
+
+def statuses_summary(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--subscribers", type=int, default=2000)
+    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--kills", type=int, default=3)
+    parser.add_argument("--sms-rate", default="100")
+    parser.add_argument("--telegram-rate", default="30")
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    env_extra = {"YOURSAY_SMS_RATE": args.sms_rate, "YOURSAY_TELEGRAM_RATE": args.telegram_rate}
+    total_dup = total_lost = 0
+    for n in range(1, args.trials + 1):
+        result = trial(args.db, args.subscribers, args.kills, env_extra, rng)
+        total_dup += result["duplicates"]
+        total_lost += result["lost"]
+        print(f"{args.db} trial {n}: queued {result['queued']}, received {result['received']} by "
+              f"{result['people']} people; duplicates {result['duplicates']}, lost {result['lost']}; "
+              f"killed {args.kills} times (after {result['killed_after']} received), "
+              f"{result['final_runs']} final run(s); outbox: {result['statuses']}", flush=True)
+    print(f"{args.db}: {args.trials} trials, {args.trials * args.kills} kills: duplicates {total_dup}, "
+          f"lost {total_lost}")
+
+
+if __name__ == "__main__":
+    main()
