@@ -36,7 +36,9 @@ def init_app(app: Flask, settings) -> None:
                        ysd)
 
     # nhsuk-frontend-jinja needs ChainableUndefined; set before anything builds the Jinja environment.
-    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined,
+    # autoescape=True everywhere, as nhsuk-frontend-jinja asks: by file name Flask would escape only .html, and
+    # text passed to the NHS macros (.jinja files) would reach the page as HTML.
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": True,
                          "bytecode_cache": _ProcessBytecodeCache(),
                          "loader": ChoiceLoader([app.create_global_jinja_loader(),
                                                  PackageLoader("nhsuk_frontend_jinja")])}
