@@ -52,7 +52,8 @@ def test_tag_without_question_column(tmp_path):
     write(src, [{"text": "Lovely staff"}, {"text": "Did not answer"}])
     result = CliRunner().invoke(main, ["nlp", "tag", str(src), "--text-column", "text", "--output", str(out)])
     assert result.exit_code == 0, result.output
-    assert len(list(csv.DictReader(open(out, encoding="utf-8")))) == 2
+    with open(out, newline="", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == 2
 
 
 def test_missing_column_is_a_clear_error(tmp_path):
