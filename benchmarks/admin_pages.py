@@ -4,8 +4,8 @@
 
 Through the Flask test client, signed in as a reviewer: the inbox with three filters
 (service, sentiment and theme; first page and a page deep in the set), a story page, and
-the dashboard's data (admin.reports.dashboard, as the dashboard page will call it; the
-charts are drawn too). Prints the median and 95th percentile of each, in milliseconds.
+the dashboard page (/admin/dashboard/, all services and one; if the page is missing, the
+data it calls for, admin.reports.dashboard). Prints the median and 95th percentile of each, in milliseconds.
 """
 from __future__ import annotations
 
@@ -88,15 +88,18 @@ def main() -> None:
         get(f"/admin/feedback/{2 * rng.randint(1, top // 2)}")
 
     def dash(service=None):
-        with rt.factory() as db:
-            dashboard(db, rt.now(), tz=settings.timezone, service=service)
+        if "dashboard.index" in app.view_functions:  # the page, as PPT load it
+            get("/admin/dashboard/", **({"service": service} if service else {}))
+        else:  # the page is not there: its data, as it would call for it
+            with rt.factory() as db:
+                dashboard(db, rt.now(), tz=settings.timezone, service=service)
 
     results = {
         "inbox": timed(lambda: get("/admin/feedback/", **THREE_FILTERS), args.runs),
         "inbox, deep page": timed(lambda: get("/admin/feedback/", **THREE_FILTERS, after=top // 2), args.runs),
         "story": timed(story, args.runs),
-        "dashboard": timed(dash, max(5, args.runs // 3), warmup=1),
-        "dashboard, one service": timed(lambda: dash("SVC03"), max(5, args.runs // 3), warmup=1),
+        "dashboard": timed(dash, max(3, args.runs // 5), warmup=1),
+        "dashboard, one service": timed(lambda: dash("SVC03"), max(3, args.runs // 5), warmup=1),
     }
     print(f"{settings.database_url.split(':')[0]}, {stories:,} stories")
     print(f"{'page':<24}{'median ms':>10}{'p95 ms':>10}{'target':>9}")
