@@ -1,7 +1,7 @@
 """UK calendar months as UTC instants, and grouping rows by month inside one SQL query."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, literal
@@ -62,8 +62,3 @@ def month_bucket(column, months: list[date], tz: str = "Europe/London"):
     if not starts:
         return literal(0)
     return case(*[(column < start, index) for index, start in enumerate(starts)], else_=len(months) - 1)
-
-
-def day_bounds(now: datetime, days: int) -> tuple[datetime, datetime]:
-    """The last `days` days up to now: [now - days, now]."""
-    return now - timedelta(days=days), now
