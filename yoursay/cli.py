@@ -49,6 +49,21 @@ def main(verbose: bool) -> None:
 main.add_command(nlp_group)
 
 
+@nlp_group.command("retag")
+def nlp_retag() -> None:
+    """Tag every stored story the current model has not tagged yet, e.g. after `yoursay nlp train`."""
+    from yoursay import tagging
+
+    rt = _runtime()
+    total = tagging.pending(rt)
+    if not total:
+        click.echo("Every story is tagged by the current model.")
+        return
+    with click.progressbar(length=total, label="Tagging stories", file=sys.stderr) as bar:
+        done = tagging.retag_all(rt, progress=bar.update)
+    click.echo(f"Tagged {done} stories with model {tagging.model_version()}.")
+
+
 @main.group()
 def db() -> None:
     """Database schema."""

@@ -11,7 +11,9 @@ from bot.delivery import drain
 from bot.jobs import expire_conversations, forget_message_text, remind_unfinished
 from storage.leases import acquire
 from yoursay.mail import email_staff_notices
+from yoursay.on_duty import notify_on_duty
 from yoursay.runtime import Runtime
+from yoursay.tagging import tag_new
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
@@ -25,12 +27,14 @@ def tick(rt: Runtime) -> bool:
         return False
     s = rt.settings
     jobs = [
+        ("telling the on-duty contact about safeguarding flags", lambda: notify_on_duty(rt.factory, s, rt.now())),
         ("reminders", lambda: remind_unfinished(rt.factory, rt.bot.surveys, rt.bot.texts, rt.now(),
                                                 s.conversation_timeout)),
         ("expiry", lambda: expire_conversations(rt.factory, rt.bot.surveys, rt.now(), s.conversation_timeout)),
         ("forgetting message text", lambda: forget_message_text(rt.factory, s.message_text_retention, rt.now())),
         ("weekly digests", lambda: send_digests(rt.factory, rt.now(), s.trust_name, s.digest_at, s.timezone)),
         ("e-mailing staff notices", lambda: email_staff_notices(rt.factory, s, rt.now())),
+        ("tagging stories", lambda: tag_new(rt)),
     ]
     for name, job in jobs:
         if not _renew(rt):  # never run on beside a new holder
