@@ -351,6 +351,39 @@ class Broadcast(Base):
     created_at: Mapped[datetime]
 
 
+class ReportMonthly(Base):
+    """Dashboard figures summed ahead per local month and service (admin.reports.summary fills it).
+
+    metric is fft (key "value|mode", value "?" for an answer that is no FFT rating), responses
+    (key mode), theme (key theme) or sentiment (key sentiment); service_code is '' for none.
+    """
+
+    __tablename__ = "report_monthly"
+    month: Mapped[date] = mapped_column(primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int]
+
+
+class ReportMonth(Base):
+    """When a month's report_monthly rows were made, and whether a change since wants them made again."""
+
+    __tablename__ = "report_months"
+    month: Mapped[date] = mapped_column(primary_key=True)
+    tz: Mapped[str] = mapped_column(String(64))  # the time zone its month boundaries were taken in
+    dirty: Mapped[bool] = mapped_column(default=True)  # something in it changed after refreshed_at
+    refreshed_at: Mapped[datetime | None]  # its rows are right as of this time (None: never made)
+    checked_at: Mapped[datetime]  # the last refresh run that looked for changes in it
+    responses_through: Mapped[int] = mapped_column(default=0)  # the newest response id at that run
+
+
+# For the summaries' refresh and the live FFT figures: the FFT answers alone, and what was analysed lately.
+Index("ix_answers_fft", Answer.response_id, Answer.value, sqlite_where=Answer.question_id == "fft",
+      postgresql_where=Answer.question_id == "fft")
+Index("ix_story_analyses_analysed_at", StoryAnalysis.analysed_at)
+
+
 class Message(Base):
     """Every message in or out, with its provider id and delivery status.
 
