@@ -31,5 +31,6 @@ def screen(code: str):
             abort(404)
         data = public.public_screen(db, code, rt().now(), days=SCREEN_DAYS, entries=3)
     response = render_template("admin/screen.html", title=f"{data['service_name']}: your feedback", data=data,
-                               refresh=SCREEN_REFRESH, trust=rt().settings.trust_name)
+                               refresh=SCREEN_REFRESH, trust=rt().settings.trust_name,
+                               keyword=rt().settings.feedback_keyword)
     return response, 200, {"Cache-Control": "no-cache"}
