@@ -27,7 +27,8 @@ def reviewer(as_role):
 
 def test_a_reviewer_adds_a_qi_project_and_it_is_listed(reviewer, runtime):
     response = post(reviewer, "/admin/qi/new", {"title": "Faster call backs", "service_code": "CMHTNORTH",
-                                                "lead": "Team manager", "status": "proposed", "aims": "Call back in 2 days"})
+                                                "lead": "Team manager", "status": "proposed",
+                                                "aims": "Call back in 2 days"})
     assert response.status_code == 302
     with runtime.factory() as db:
         project = db.scalars(select(QIProject)).one()
