@@ -10,7 +10,6 @@ from storage.models import AuditEntry, Broadcast, Opportunity, Outbox, SignUp, S
 from tests.admin import more_factories as make
 from tests.admin.conftest import post
 
-pytest.importorskip("bot.alerts")  # the participation dispatch
 
 
 @pytest.fixture

@@ -151,7 +151,6 @@ def test_an_entry_is_written_as_a_draft_and_only_published_entries_are_public(re
 
 
 def test_entries_are_redacted_when_saved(reviewer, runtime):
-    pytest.importorskip("nlp.redact")
     post(reviewer, "/admin/you-said-we-did/new",
          entry_form(you_said="Call me on 07700 900123 or email jo.bloggs@example.com"))
     with runtime.factory() as db:
