@@ -39,8 +39,6 @@ def setting(name: str, default):
 
 def redact(text: str) -> str:
     """Text with names and contact details removed by the NLP's redaction (as stories are)."""
-    try:
-        from nlp.redact import redact as nlp_redact
-    except ImportError:  # the NLP is not installed: staff write these entries, so show them as written
-        return text
+    from nlp.redact import redact as nlp_redact
+
     return nlp_redact(text)
