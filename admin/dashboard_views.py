@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
 from admin import security
 from admin.forms import Errors
-from admin.reports import charts, fft, participation
+from admin.reports import charts, participation
 from admin.reports.dashboard import dashboard
 from admin.reports.periods import add_months, last_months, months_between
 from admin.views import rt, services, setting
@@ -54,16 +55,6 @@ def parse_range(args, now: datetime, tz: str) -> tuple[date, date, Errors]:
     return first, last, errors
 
 
-def _by_service(db, months: list[date], tz: str, service: str | None) -> list[dict]:
-    """FFT over the whole range for each service: [{service, total, percent_positive, percent_negative}]."""
-    totals: dict[str, dict] = {}
-    for row in fft.fft_by_month(db, months, tz=tz, service=service, by_service=True):
-        t = totals.setdefault(row["service"], {k: 0 for k in fft.COUNTS})
-        for k in fft.COUNTS:
-            t[k] += row[k]
-    return [{"service": code, **fft.summarise(counts)} for code, counts in sorted(totals.items())]
-
-
 def _modes_table(modes: list[dict], months: list[date]) -> dict:
     names = sorted({r["mode"] for r in modes})
     grid = {(r["month"], r["mode"]): r["responses"] for r in modes}
@@ -71,6 +62,12 @@ def _modes_table(modes: list[dict], months: list[date]) -> dict:
             "header": ["Month"] + names + ["Total"],
             "rows": [[f"{m:%b %Y}"] + [grid.get((m, n), 0) for n in names] + [sum(grid.get((m, n), 0) for n in names)]
                      for m in months]}
+
+
+def _as_of(when: datetime, now: datetime, tz: str) -> str:
+    """"14:05", or "14:05 on 3 March 2026" if not today, in the trust's time zone."""
+    local, today = when.astimezone(ZoneInfo(tz)), now.astimezone(ZoneInfo(tz)).date()
+    return f"{local:%H:%M}" + ("" if local.date() == today else f" on {local.day} {local:%B %Y}")
 
 
 @bp.get("/")
@@ -88,8 +85,8 @@ def index():
             service = ""
         months = months_between(first, last)
         anchor = datetime(last.year, last.month, 15, 12, tzinfo=timezone.utc)
-        data = dashboard(db, anchor, tz=tz, service=service or None, months=len(months), yearly_target=target)
-        by_service = _by_service(db, months, tz, service or None)
+        data = dashboard(db, anchor, tz=tz, service=service or None, months=len(months), yearly_target=target,
+                         clock=now)
     names = dict(choices)
     modes_total: dict[str, int] = {}
     for r in data["modes"]:
@@ -100,6 +97,7 @@ def index():
     return render_template(
         "admin/dashboard.html", title="Dashboard", section="dashboard", data=data, errors=errors,
         services=choices, names=names, service=service, first=first, last=last, month_choices=month_choices,
-        by_service=by_service, modes_chart=modes_chart, modes_table=_modes_table(data["modes"], data["months"]),
+        by_service=data["by_service"], modes_chart=modes_chart,
+        modes_table=_modes_table(data["modes"], data["months"]), as_of=_as_of(data["as_of"], now, tz),
         target=target, svg=svg, joined=sum(r["new"] for r in data["participants"]),
         status_names=participation.SIGNUP_STATUSES, type_label=type_label)

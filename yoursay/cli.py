@@ -5,7 +5,7 @@ import csv
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -187,6 +187,23 @@ def fft_return(month: str, fmt: str) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
+
+
+@main.group()
+def reports() -> None:
+    """The dashboard's monthly summaries."""
+
+
+@reports.command("refresh")
+@click.option("--all", "everything", is_flag=True, help="Make every month again, not only those that changed.")
+def reports_refresh(everything: bool) -> None:
+    """Bring the dashboard's monthly figures up to date now, e.g. after a bulk load of feedback."""
+    from admin.reports import summary
+
+    rt = _runtime()
+    made = summary.refresh(rt.factory, rt.now(), tz=rt.settings.timezone, full=everything, every=timedelta(0))
+    click.echo(f"Made {len(made)} month{'' if len(made) == 1 else 's'} again: "
+               + (", ".join(f"{m:%Y-%m}" for m in sorted(made)) or "none had changed") + ".")
 
 
 @main.group()

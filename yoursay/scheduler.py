@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from admin.reports import summary
 from bot.alerts import send_digests
 from bot.delivery import drain
 from bot.jobs import expire_conversations, forget_message_text, remind_unfinished
@@ -35,6 +36,7 @@ def tick(rt: Runtime) -> bool:
         ("weekly digests", lambda: send_digests(rt.factory, rt.now(), s.trust_name, s.digest_at, s.timezone)),
         ("e-mailing staff notices", lambda: email_staff_notices(rt.factory, s, rt.now())),
         ("tagging stories", lambda: tag_new(rt)),
+        ("dashboard figures", lambda: summary.refresh(rt.factory, rt.now(), tz=s.timezone, budget=summary.BUDGET)),
     ]
     for name, job in jobs:
         if not _renew(rt):  # never run on beside a new holder

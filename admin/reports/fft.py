@@ -44,12 +44,21 @@ def fft_by_month(db, months: list[date], *, tz: str = "Europe/London", service: 
     by_mode: {mode: total}}. With by_service=False, service is "all". Months with no answers
     are still listed when by_service=False, so a chart has every month.
     """
+    lines = {month: fft_return(db, *month_bounds(month, tz)) for month in months}
+    return fold_by_month(lines, months, service=service, by_service=by_service)
+
+
+def fold_by_month(lines: dict[date, list[dict]], months: list[date], *, service: str | None = None,
+                  by_service: bool = True) -> list[dict]:
+    """fft_by_month's rows from each month's monthly-return lines (storage.reports.fft_return's rows).
+
+    The lines may come from the return itself or from the monthly summaries (admin.reports.summary).
+    """
     rows: dict[tuple[date, str], dict] = {}
     for month in months:
-        start, end = month_bounds(month, tz)
         if not by_service:
             rows[(month, ALL)] = {"month": month, "service": ALL, **_empty(), "by_mode": {}}
-        for line in fft_return(db, start, end):
+        for line in lines.get(month, ()):
             if service is not None and line["service"] != service:
                 continue
             key = (month, line["service"] if by_service else ALL)
@@ -58,6 +67,16 @@ def fft_by_month(db, months: list[date], *, tz: str = "Europe/London", service: 
                 row[k] += line[k]
             row["by_mode"][line["mode"]] = row["by_mode"].get(line["mode"], 0) + line["total"]
     return [{**summarise(row), "by_mode": row["by_mode"]} for _, row in sorted(rows.items())]
+
+
+def totals_by_service(rows: list[dict]) -> list[dict]:
+    """fft_by_month's rows (by service) summed over their months: [{service, counts, total, percents}]."""
+    totals: dict[str, dict] = {}
+    for row in rows:
+        t = totals.setdefault(row["service"], _empty())
+        for k in COUNTS:
+            t[k] += row[k]
+    return [{"service": code, **summarise(counts)} for code, counts in sorted(totals.items())]
 
 
 def responses_by_mode(db, months: list[date], *, tz: str = "Europe/London", service: str | None = None,
