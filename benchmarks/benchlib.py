@@ -72,7 +72,7 @@ def seed(url: str, count: int, chunk: int = 10_000) -> None:
 def fake_providers(out: Path):
     """The fake Telegram and Twilio servers in another process; yields their base URLs."""
     process = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "fake_providers.py"), "--out", str(out)],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         urls = json.loads(process.stdout.readline())
         yield urls

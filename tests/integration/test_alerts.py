@@ -330,3 +330,62 @@ def test_the_scheduler_tick_sends_the_digest(runtime):
     runtime.now = lambda: MONDAY_9AM + timedelta(hours=1, minutes=5)
     assert tick(runtime)
     assert [r.kind for r in outbox(runtime)] == ["digest"]
+
+
+# --- crashes and restarts --------------------------------------------------------------------
+
+def claimed_rows(rt, worker: str, claimed_at: datetime, count: int = 3) -> None:
+    """Rows a sender had claimed (status sending) when it stopped."""
+    for n in range(count):
+        person(rt, f"+4477009100{n:02d}")
+    with rt.factory.begin() as session:
+        broadcast(session, "Participation News", "subscribers", claimed_at)
+        session.execute(update(Outbox).where(Outbox.claimed_by.is_(None))
+                        .values(status="sending", claimed_by=worker, claimed_at=claimed_at))
+
+
+def test_a_restarted_sender_sends_at_once_what_a_killed_sender_on_this_machine_had_claimed(runtime):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    claimed_rows(runtime, f"{host}:{gone.pid}", MONDAY_9AM)
+    transport = RecordingTransport("sms")
+    drain(runtime.factory, transport, NO_QUIET, f"{host}:{os.getpid()}",
+          clock=lambda: MONDAY_9AM + timedelta(seconds=1), sleep=lambda s: None)
+    assert len(transport.sent) == 3, "no need to wait for the claims to lapse"
+    assert set(alerted(runtime, "broadcast").values()) == {"sent"}
+
+
+def test_claims_of_a_live_sender_are_left_alone_until_they_lapse(runtime):
+    import os
+    import socket
+
+    claimed_rows(runtime, f"{socket.gethostname()}:{os.getppid()}", MONDAY_9AM)  # alive: our parent process
+    assert send(runtime, MONDAY_9AM + timedelta(seconds=59)).sent == []
+    assert len(send(runtime, MONDAY_9AM + timedelta(seconds=61)).sent) == 3, "a claim lapses after 60 s"
+
+
+def test_the_scheduled_sending_job_sends_everything_due_while_it_holds_the_lease(runtime):
+    from yoursay import scheduler
+    from yoursay.runtime import build
+
+    for n in range(120):
+        person(runtime, f"+4477009{n:05d}")
+    with runtime.factory.begin() as session:
+        broadcast(session, "Participation News", "subscribers", runtime.now())
+    runtime.transports["sms"] = RecordingTransport("sms")
+    runtime.settings = replace(runtime.settings, sms_rate=1000)
+    other = build(runtime.settings)
+    other.worker = "another-worker:2"
+    other.transports["sms"] = RecordingTransport("sms")
+    try:
+        assert scheduler.send(runtime, "sms") == 120, "batch after batch, not one batch a tick"
+        assert scheduler.send(other, "sms") == 0 and other.transports["sms"].sent == []
+        assert scheduler.send(runtime, "telegram") == 0, "no Telegram transport here"
+    finally:
+        other.close()
