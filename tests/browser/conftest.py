@@ -34,7 +34,7 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # Playwright runs an event loop in this thread: stop it when the browser tests end
 def browser():
     problem = _missing()
     if problem:
