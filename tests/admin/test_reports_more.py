@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 
 import pytest
 from openpyxl import load_workbook
@@ -76,7 +77,7 @@ def test_a_bad_filter_is_explained_and_the_defaults_used(as_role, answers, runti
 def test_the_participation_target_is_configurable(as_role, app, runtime, staff):
     make.participant(runtime, consent_at=runtime.now())
     assert "against a target of 100 a year" in as_role("viewer").get("/admin/dashboard/").get_data(as_text=True)
-    app.config["YOURSAY_PARTICIPATION_TARGET"] = 24
+    runtime.settings = replace(runtime.settings, participation_target=24)  # YOURSAY_PARTICIPATION_TARGET=24
     page = as_role("viewer").get("/admin/dashboard/").get_data(as_text=True)
     assert "1 new participant joined in the period, against a target of 24 a year (2.0 a month)" in page
 
