@@ -300,6 +300,50 @@ def _negated(doc, start: int) -> bool:
     return False
 
 
+# Words spaCy's tokenizer can split out of a longer word ("cannot" -> "can", "not"): never a trigger.
+_SPLIT_PIECES = frozenset({"can", "not", "got", "gon", "wan", "lem", "gim", "nt", "do", "na", "ta", "me"})
+_WORD_RE = re.compile(r"[a-z]+")
+# Everyday words a rule should not be recognised by, when it has a rarer one ("to od": "od").
+_COMMON = frozenset("""a about all an and are as at be been being but by ca can come could day did do does done
+for from get give go going got had has have he her him his how if in is it just last like make me my no not of
+off on one or out over said she so some take than that the their them then there they this time to too up us
+very was we well went were what when where which who why will with would you your end feel want wish self
+""".split())
+
+
+def _key(word: str) -> str | None:
+    """The plain-letter run a text must contain for a token to be this word ("co-codamol": "codamol")."""
+    runs = _WORD_RE.findall(word)
+    key = max(runs, key=len) if runs else None
+    return key if key and len(key) >= 2 and key not in _SPLIT_PIECES else None
+
+
+@lru_cache(maxsize=1)
+def _triggers() -> frozenset[str] | None:
+    """Words of which every rule needs at least one; None if some rule has no such plain word.
+
+    Most messages ("2", "FEEDBACK", a line about parking) contain none, and skip the matcher.
+    """
+    words: set[str] = set()
+    for *_, patterns in _rules():
+        for pattern in patterns:
+            best = None
+            for tok in pattern:
+                value = tok.get("LOWER")
+                if value is None or tok.get("OP", "1") not in ("1", "+"):  # optional, or not a word
+                    continue
+                keys = [_key(c) for c in (value["IN"] if isinstance(value, dict) else [value])]
+                if None in keys:
+                    continue
+                rank = (sum(k in _COMMON for k in keys), -min(map(len, keys)))
+                if best is None or rank < best[0]:
+                    best = (rank, keys)
+            if best is None:
+                return None
+            words.update(best[1])
+    return frozenset(words)
+
+
 def detect(text: str | None) -> RiskResult | None:
     """Flag possible suicide, self-harm, harm to others, abuse or "not safe" for a person to review.
 
@@ -309,6 +353,9 @@ def detect(text: str | None) -> RiskResult | None:
     if not text or not text.strip():
         return None
     norm = normalise(text)
+    triggers = _triggers()
+    if triggers is not None and triggers.isdisjoint(_WORD_RE.findall(norm)):
+        return None  # no rule can match
     nlp, matcher, meta = _matcher()
     doc = nlp.make_doc(norm)
     matches = matcher(doc)
