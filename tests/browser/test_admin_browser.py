@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from storage.models import SafeguardingFlag, StoryTag, ThemeCorrection
@@ -35,7 +36,7 @@ def test_a_reviewer_signs_in_filters_the_inbox_and_corrects_a_theme(page, storie
     page.get_by_label("Service").select_option("CMHTNORTH")
     page.get_by_role("button", name="Apply filters").click()
     results = page.locator("#stories > li")
-    assert results.count() == 1
+    expect(results).to_have_count(1)  # waits for the filtered page to load
     assert "[NAME]" in results.first.inner_text() and "Jo Bloggs" not in page.content()
 
     results.first.get_by_role("link").click()
@@ -43,7 +44,7 @@ def test_a_reviewer_signs_in_filters_the_inbox_and_corrects_a_theme(page, storie
     page.get_by_label("Contacting services").uncheck()
     page.get_by_label("Staff responsiveness").check()
     page.get_by_role("button", name="Save themes").click()
-    assert "Themes saved" in page.locator(".nhsuk-notification-banner").inner_text()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Themes saved")
     assert page.get_by_role("cell", name="Staff responsiveness").is_visible()
     with runtime.factory() as db:
         themes = set(db.scalars(select(StoryTag.theme).where(StoryTag.answer_id == stories["wait"])))
@@ -74,7 +75,7 @@ def test_a_reviewer_reviews_a_flag_and_cannot_close_it_without_a_note(page, seed
     page.get_by_label("What action was taken?").fill("Called them; passed to the crisis team.")
     page.get_by_role("button", name="Close flag").click()
     page.wait_for_url("**/admin/")
-    assert "No safeguarding flags are waiting" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("No safeguarding flags are waiting")
     with runtime.factory() as db:
         closed = db.get(SafeguardingFlag, flag)
     assert closed.status == "closed" and closed.reviewed_by == "reviewer"
@@ -99,7 +100,7 @@ def test_the_inbox_and_sign_in_work_without_javascript(browser, server, stories)
         page.goto("/admin/feedback/")
         page.get_by_label("Search the text").fill("food")
         page.get_by_role("button", name="Apply filters").click()
-        assert page.locator("#stories > li").count() == 1
+        expect(page.locator("#stories > li")).to_have_count(1)
         page.locator("#stories a").first.click()
         assert "The food was cold." in page.content()
     finally:
