@@ -4,7 +4,10 @@ The sender is `yoursay send-outbox`, a process of its own, sending through the r
 client and python-telegram-bot to local fakes of Twilio and the Telegram Bot API in another
 process, which note every message they accept. Each trial kills the sender at random
 moments, restarts it, lets the last one finish, and reports duplicates (a subscriber who got
-the message more than once) and losses (one who never got it) as the fakes saw them.
+the message more than once) and losses (one who never got it) as the fakes saw them, and how
+many rows the kills left in doubt (a request under way when the sender died: sent again, so
+a duplicate if the provider had got it), and how many duplicates were not of those (the
+journal's job: should be 0).
 
     .venv/bin/python benchmarks/kill_test.py --db sqlite [--trials 3] [--kills 3]
     .venv/bin/python benchmarks/kill_test.py --db postgres
@@ -38,6 +41,17 @@ def recipients(url: str) -> set[tuple[str, str]]:
     engine = create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(select(Contact.channel, Contact.address).join(Outbox, Outbox.contact_id == Contact.id))
+        found = {(channel, address) for channel, address in rows}
+    engine.dispose()
+    return found
+
+
+def in_doubt(url: str) -> set[tuple[str, str]]:
+    """Recipients of rows a killed sender left in doubt (its request had started, no answer was noted)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(Contact.channel, Contact.address).join(Outbox, Outbox.contact_id == Contact.id)
+                            .where(Outbox.last_error.like("in doubt%")))
         found = {(channel, address) for channel, address in rows}
     engine.dispose()
     return found
@@ -85,13 +99,17 @@ def trial(kind: str, subscribers: int, kills: int, env_extra: dict, rng: random.
                     break
                 time.sleep(1)
         got = received(out)
+        doubtful = in_doubt(url)
     whole = [m for m in got if (m["channel"], m["to"]) in expected and m["text"] == BODY]
     per_person = Counter((m["channel"], m["to"]) for m in whole)
     # A request cut off by the kill can reach the fake half-sent; it accepts what it got (a real
     # provider would refuse it), so it is counted apart: the row is sent again in full later.
     cut_off = len(got) - len(whole)
+    twice = {who: n - 1 for who, n in per_person.items() if n > 1}
     return {"queued": queued, "received": len(got), "people": len(per_person), "cut_off": cut_off,
-            "duplicates": sum(n - 1 for n in per_person.values() if n > 1), "lost": len(expected - set(per_person)),
+            "duplicates": sum(twice.values()), "lost": len(expected - set(per_person)),
+            "in_doubt": len(doubtful), "duplicates_not_in_doubt": sum(n for who, n in twice.items()
+                                                                       if who not in doubtful),
             "killed_after": killed_at, "final_runs": runs, "statuses": statuses_summary(left)}
 
 
@@ -111,18 +129,22 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     env_extra = {"YOURSAY_SMS_RATE": args.sms_rate, "YOURSAY_TELEGRAM_RATE": args.telegram_rate}
-    total_dup = total_lost = 0
+    total_dup = total_lost = total_doubt = total_other = 0
     for n in range(1, args.trials + 1):
         result = trial(args.db, args.subscribers, args.kills, env_extra, rng)
         total_dup += result["duplicates"]
         total_lost += result["lost"]
+        total_doubt += result["in_doubt"]
+        total_other += result["duplicates_not_in_doubt"]
         print(f"{args.db} trial {n}: queued {result['queued']}, received {result['received']} by "
-              f"{result['people']} people; duplicates {result['duplicates']}, lost {result['lost']} "
+              f"{result['people']} people; duplicates {result['duplicates']}, lost {result['lost']}; "
+              f"{result['in_doubt']} rows in doubt (killed mid-request), duplicates outside them "
+              f"{result['duplicates_not_in_doubt']} "
               f"(and {result['cut_off']} half-sent requests cut off by a kill); "
               f"killed {args.kills} times (after {result['killed_after']} received), "
               f"{result['final_runs']} final run(s); outbox: {result['statuses']}", flush=True)
     print(f"{args.db}: {args.trials} trials, {args.trials * args.kills} kills: duplicates {total_dup}, "
-          f"lost {total_lost}")
+          f"lost {total_lost}; rows in doubt {total_doubt}, duplicates outside them {total_other}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage import upsert
-from storage.models import Contact, Message, Outbox
+from storage.models import Contact, Message, Opportunity, Outbox, Participant
 
 MAX_ATTEMPTS = 5
 # A claim lapses this long after it was last renewed: senders renew a row's claim just before
@@ -65,6 +65,67 @@ def claim(session: Session, channel: str, worker: str, now: datetime, limit: int
             for o, address, opted_out in rows]
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What decides, at the moment of sending, whether a claimed row may still go."""
+
+    status: str
+    claimed_by: str | None
+    opted_out: bool
+    state_updated_at: datetime | None  # the contact's conversation under way last moved, if one is
+    participant: bool
+    alerts: str | None
+    alerts_paused: bool | None
+    opportunity_status: str | None  # for an alert: its opportunity's status now (None: gone)
+
+
+def facts(db: Connection | Session, items: list[Claimed]) -> dict[int, Facts]:
+    """The facts for several claimed rows, in two queries however many rows (a row gone is left out)."""
+    if not items:
+        return {}
+    rows = db.execute(
+        select(Outbox.id, Outbox.status, Outbox.claimed_by, Contact.opted_out, Contact.state_updated_at,
+               Participant.id, Participant.alerts, Participant.alerts_paused)
+        .join(Contact, Contact.id == Outbox.contact_id)
+        .outerjoin(Participant, Participant.contact_id == Outbox.contact_id)
+        .where(Outbox.id.in_([item.id for item in items]))).all()
+    wanted = {int(o) for item in items if item.kind == "alert"
+              for o in [(item.extra or {}).get("opportunity_id")] if o is not None}
+    statuses = dict(db.execute(select(Opportunity.id, Opportunity.status).where(Opportunity.id.in_(wanted))).all()
+                    ) if wanted else {}
+    extra = {item.id: item.extra or {} for item in items}
+    found = {}
+    for id_, status, claimed_by, opted_out, state_at, participant, alerts, paused in rows:
+        opportunity = extra[id_].get("opportunity_id")
+        found[id_] = Facts(status, claimed_by, bool(opted_out), state_at, participant is not None, alerts,
+                           paused, statuses.get(int(opportunity)) if opportunity is not None else None)
+    return found
+
+
+def load(session: Session, ids: list[int]) -> list[Claimed]:
+    """Outbox rows as Claimed, e.g. to record a send a stopped sender's journal noted."""
+    rows = session.execute(
+        select(Outbox, Contact.address, Contact.opted_out).join(Contact, Contact.id == Outbox.contact_id)
+        .where(Outbox.id.in_(ids)).order_by(Outbox.id)).all()
+    return [Claimed(o.id, o.channel, o.kind, o.body, o.extra, o.attempts, o.contact_id, address, opted_out)
+            for o, address, opted_out in rows]
+
+
+def held_by(session: Session, ids: list[int], worker: str) -> list[int]:
+    """Which of these rows this worker still has claimed (status sending)."""
+    if not ids:
+        return []
+    return list(session.scalars(select(Outbox.id).where(Outbox.id.in_(ids), Outbox.status == "sending",
+                                                        Outbox.claimed_by == worker)))
+
+
+def note(session: Session, ids: list[int], worker: str, text: str) -> None:
+    """Leave a note on rows this worker still has claimed (e.g. that a crash left them in doubt)."""
+    if ids:
+        session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == "sending",
+                                             Outbox.claimed_by == worker).values(last_error=text))
+
+
 def renew_claim(session: Session, item: Claimed, worker: str, now: datetime) -> bool:
     """Keep this worker's claim fresh just before sending; False if the row is no longer ours."""
     result = session.execute(update(Outbox).where(Outbox.id == item.id, Outbox.status == "sending",
@@ -74,8 +135,9 @@ def renew_claim(session: Session, item: Claimed, worker: str, now: datetime) -> 
 
 def renew_claims(session: Session, ids: list[int], worker: str, now: datetime) -> None:
     """A sender's heartbeat: keep its claim on rows it has yet to send."""
-    session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == "sending",
-                                         Outbox.claimed_by == worker).values(claimed_at=now))
+    for start in range(0, len(ids), 500):
+        session.execute(update(Outbox).where(Outbox.id.in_(ids[start:start + 500]), Outbox.status == "sending",
+                                             Outbox.claimed_by == worker).values(claimed_at=now))
 
 
 def claimants(session: Session, channel: str) -> list[str]:
@@ -89,6 +151,13 @@ def release(session: Session, channel: str, worker: str) -> int:
     return session.execute(update(Outbox).where(Outbox.status == "sending", Outbox.channel == channel,
                                                 Outbox.claimed_by == worker)
                            .values(status="pending", claimed_by=None)).rowcount
+
+
+def unclaim(session: Session, ids: list[int], worker: str) -> None:
+    """Give back rows this worker claimed and did not send, for any sender to send now."""
+    if ids:
+        session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == "sending",
+                                             Outbox.claimed_by == worker).values(status="pending", claimed_by=None))
 
 
 def is_opted_out(session: Session, contact_id: int) -> bool:
