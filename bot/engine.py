@@ -188,7 +188,13 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
 
 def _participation(state: dict, word: str, text: str, ctx: Context) -> Result:
     snap = ctx.participation or participation.Snapshot()
-    return participation.handle(state, word, text, snap, ctx.sms, ctx.now, ctx.texts.trust_name)
+    result = participation.handle(state, word, text, snap, ctx.sms, ctx.now, ctx.texts.trust_name)
+    if "start_survey" in result.state:  # e.g. participants' equality questions, after signing up
+        survey = ctx.surveys.latest(result.state["start_survey"])
+        started = _start(survey, "", ctx)
+        started.replies, started.effects = result.replies + started.replies, result.effects + started.effects
+        return started
+    return result
 
 
 def _command(text: str) -> str:

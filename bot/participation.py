@@ -32,7 +32,8 @@ SIGNUP_WORDS = frozenset({"sign up", "signup", "sign me up", "/signup"})
 MORE_WORDS = frozenset({"more", "more please", "/more"})
 KEYWORDS = LIST_WORDS | ALERT_WORDS | MY_DATA_WORDS | DELETE_WORDS | WITHDRAW_WORDS
 STEPS = frozenset({"opps", "waitlist", "consent", "name", "needs", "alerts", "interests", "areas",
-                   "withdraw", "erase"})
+                   "withdraw", "erase", "equality_offer"})
+EQUALITY_SURVEY = "about-you-participants"  # kept apart, month only: never linked to the participant
 NONE_WORDS = frozenset({"none", "no", "n", "nothing", "na", "n a", "no thanks", "not really", "nope"}) | SKIP_WORDS
 
 
@@ -385,8 +386,19 @@ class _Talk:
                                      "closed. Text JOIN to see what is open.")], [consent])
         waiting = bool(self.state.get("waiting"))
         booked = self.booked(o, self.state.get("name", ""), waiting)
-        return Result({}, [Reply(booked), Reply("Text ALERTS to hear about new opportunities, or MY DATA to see "
-                                                "what we hold.")], [consent, SignUpFor(o.id, waiting)])
+        offer = ("Would you answer a few optional questions about you (age, ethnicity and so on)? They help us "
+                 "check that taking part is open to everyone, and are kept apart from your name. Reply YES or NO.")
+        return Result(self.at("equality_offer"), [Reply(booked), Reply(offer, (("Yes", "YES"), ("No", "NO")))],
+                      [consent, SignUpFor(o.id, waiting)])
+
+    def on_equality_offer(self) -> Result:
+        norm = normalise(self.text)
+        if norm in YES:
+            return Result({"start_survey": EQUALITY_SURVEY})  # the engine starts it
+        if norm in NO:
+            return Result({}, [Reply("No problem. Text ALERTS to hear about new opportunities, or MY DATA to see "
+                                     "what we hold.")])
+        return Result(self.keep(), [Reply("Please reply YES or NO.", (("Yes", "YES"), ("No", "NO")))])
 
     # --- alerts
     def settings_line(self, member: Member) -> str:

@@ -66,7 +66,7 @@ class Settings:
     message_text_retention: timedelta = timedelta(days=7)
     participation_target: int = 100  # new participants a year, on the dashboard
     diversity_baseline: str | None = None  # a YAML file of population percentages (see admin/reports)
-    diversity_participant_surveys: tuple[str, ...] = ()  # equality surveys asked of participants only
+    diversity_participant_surveys: tuple[str, ...] = ("about-you-participants",)  # asked of participants only
     quiet_hours: QuietHours | None = field(default_factory=lambda: parse_quiet_hours("21:00-09:00"))
     timezone: str = "Europe/London"
     default_region: str = "GB"
@@ -166,7 +166,7 @@ def load(env: dict | None = None) -> Settings:
         message_text_retention=timedelta(days=_number(env, "YOURSAY_MESSAGE_TEXT_DAYS", "7")),
         participation_target=int(_number(env, "YOURSAY_PARTICIPATION_TARGET", "100", int)),
         diversity_baseline=env.get("YOURSAY_DIVERSITY_BASELINE") or None,
-        diversity_participant_surveys=tuple(s.strip() for s in env.get("YOURSAY_DIVERSITY_PARTICIPANT_SURVEYS", "")
+        diversity_participant_surveys=tuple(s.strip() for s in env.get("YOURSAY_DIVERSITY_PARTICIPANT_SURVEYS", "about-you-participants")
                                             .split(",") if s.strip()),
         quiet_hours=parse_quiet_hours(env.get("YOURSAY_QUIET_HOURS", "21:00-09:00")),
         timezone=env.get("YOURSAY_TIMEZONE", "Europe/London"),

@@ -18,7 +18,7 @@ from yoursay.cli import main
 from yoursay.runtime import build
 
 NOW = datetime(2026, 11, 26, 14, 37, tzinfo=timezone.utc)
-SHIPPED_IDS = ("fft", "experience", "about-you", "4pi")
+SHIPPED_IDS = ("fft", "experience", "about-you", "about-you-participants", "4pi")
 
 # A small survey a trust might add for carers; every malformed case below is a small change to it.
 CARERS = """\
@@ -377,7 +377,7 @@ def test_inviting_people_to_the_trusts_own_survey_asks_its_first_question(
 def test_inviting_people_to_a_survey_that_does_not_exist_says_which_surveys_do(runtime, services, tmp_path):
     result = invite(runtime, tmp_path, "nosuch")
     assert result.exit_code != 0
-    assert "no survey 'nosuch' (known: 4pi, about-you, experience, fft)" in result.output
+    assert "no survey 'nosuch' (known: 4pi, about-you, about-you-participants, experience, fft)" in result.output
     with runtime.factory() as session:
         assert session.scalar(select(func.count()).select_from(Outbox)) == 0
 

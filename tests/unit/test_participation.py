@@ -79,7 +79,22 @@ def test_a_newcomer_finds_an_opportunity_and_signs_up_with_consent(channel):
     assert "Thank you Sam Taylor" in done and "signed up for Working Together group: crisis care" in done
     assert person.of(p.Consent) == [p.Consent(consent, "Sam Taylor", "I use a wheelchair")]
     assert person.of(p.SignUpFor) == [p.SignUpFor(1, waiting=False)]
-    assert person.state == {}
+    assert "optional questions about you" in done and person.state["step"] == "equality_offer"
+
+
+def test_a_new_participant_may_answer_the_equality_questions_kept_apart():
+    person = Person()
+    for text in ("JOIN", "1", "SIGN UP", "yes", "Sam", "none"):
+        person.says(text)
+    assert "What is your age?" in person.text("YES")
+    assert (person.state["survey"], person.state["step"]) == ("about-you-participants", "question")
+    person.says("3")
+    [answer] = [e for e in person.effects if isinstance(e, engine.RecordAnswer)]
+    assert (answer.survey_id, answer.store, answer.value) == ("about-you-participants", "equality", "25_34")
+    declined = Person()
+    for text in ("JOIN", "1", "SIGN UP", "yes", "Sam", "none"):
+        declined.says(text)
+    assert "ALERTS" in declined.text("no") and declined.state == {}
 
 
 def test_numbers_run_on_across_pages_and_more_wraps_round():
