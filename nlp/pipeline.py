@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.features import Featurizer, encode
+from nlp.features import Featurizer, encode, nothing_answer
 from nlp.labels import NOT_POSSIBLE, SAFEGUARDING, labelling_not_possible
 from nlp.risk import RiskResult
 from nlp.sentiment import SentimentModel
@@ -54,6 +54,9 @@ class Tagger:
                 idx = np.flatnonzero(pred[row])
                 idx = idx[np.argsort(-P[row, idx])]
                 out[i] = ([(self.themes.labels[j], round(float(P[row, j]), 3)) for j in idx], sentiments[row])
+                rule = nothing_answer(texts[i], questions[i])
+                if rule is not None:  # "Nothing"/"None" to "What was good?" or "What could we do better?"
+                    out[i] = ([(rule[0], 1.0)], rule[1])
         return out
 
 

@@ -13,6 +13,8 @@ from sklearn.model_selection import KFold
 from nlp.labels import NOT_POSSIBLE, SAFEGUARDING, THEMES
 
 GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
+BETAS = (1.0, 0.85, 0.7)
+SHRINK = 20  # pseudo-positives pulling each label's threshold toward the global one (see shrunk_thresholds)
 LEARNED_EXCLUDED = {NOT_POSSIBLE, SAFEGUARDING}  # decided by rule and by the risk detector
 
 
@@ -54,25 +56,45 @@ def best_thresholds(P, Y, beta=1.0):
     return np.array(out, dtype=np.float32)
 
 
-def macro_micro(pred, Y):
+def global_threshold(P, Y):
+    """The one threshold on the grid, shared by all labels, that maximises micro-F1."""
+    return float(max(GRID, key=lambda t: macro_micro(P >= t, Y)[1]))
+
+
+def shrunk_thresholds(P, Y, beta=1.0, shrink=SHRINK):
+    """Per-label F-beta thresholds pulled toward the global micro-F1 threshold, each weighted by its
+    label's positives against `shrink` pseudo-positives: a rare label's own best threshold is noisy
+    (and usually low, costing precision), a frequent label keeps its own."""
+    own = best_thresholds(P, Y, beta)
+    if not shrink:
+        return own
+    n = Y.sum(axis=0).astype(np.float32)
+    return ((n * own + shrink * global_threshold(P, Y)) / (n + shrink)).astype(np.float32)
+
+
+def macro_micro(pred, Y, min_support=0):
+    """(macro-F1 over labels with at least min_support positives, micro-F1 over all labels)."""
     Y = Y.astype(bool)
     tp, fp, fn = (pred & Y).sum(0), (pred & ~Y).sum(0), (~pred & Y).sum(0)
-    macro = float(np.mean([f1(a, b, c) for a, b, c in zip(tp, fp, fn)]))
+    keep = (tp + fn) >= max(min_support, 1) if min_support else np.ones(len(tp), bool)
+    macro = float(np.mean([f1(a, b, c) for a, b, c, k in zip(tp, fp, fn, keep) if k])) if keep.any() else 0.0
     return macro, f1(tp.sum(), fp.sum(), fn.sum())
 
 
-def choose_beta(P, Y, betas=(1.0, 0.85, 0.7, 0.5), seed=0):
-    """Pick beta by two-fold cross-fitting on the out-of-fold scores: thresholds fitted on one
-    half are scored on the other, by the mean of macro- and micro-F1."""
+def choose_beta(P, Y, betas=BETAS, seed=0, repeats=4, min_support=10):
+    """Pick beta by repeated two-fold cross-fitting on the out-of-fold scores: thresholds fitted on
+    one half are scored on the other, by the mean of macro-F1 (over labels with at least
+    `min_support` positives in that half, as the benchmark counts) and micro-F1."""
     rng = np.random.default_rng(seed)
-    half = rng.random(len(Y)) < 0.5
+    halves = [rng.random(len(Y)) < 0.5 for _ in range(repeats)]
     results = {}
     for beta in betas:
-        total = 0.0
-        for a, b in ((half, ~half), (~half, half)):
-            macro, micro = macro_micro(decide(P[b], best_thresholds(P[a], Y[a], beta)), Y[b])
-            total += (macro + micro) / 2
-        results[beta] = total / 2
+        total = []
+        for half in halves:
+            for a, b in ((half, ~half), (~half, half)):
+                macro, micro = macro_micro(decide(P[b], shrunk_thresholds(P[a], Y[a], beta)), Y[b], min_support)
+                total.append((macro + micro) / 2)
+        results[beta] = float(np.mean(total))
     return max(results, key=results.get), results
 
 
@@ -102,7 +124,8 @@ class ThemeModel:
     @classmethod
     def fit(cls, X, label_lists, Cs=(2.0, 4.0), min_positives=5, inner=3, seed=0, n_jobs=2,
             log=lambda msg: None):
-        """Choose C, beta and per-label thresholds by inner cross-validation on this training data only."""
+        """Choose C, beta and per-label thresholds by inner cross-validation on this training data only.
+    Thresholds: F-beta per label, shrunk toward the global micro-F1 threshold (see shrunk_thresholds)."""
         labels = [t for t in THEMES if t not in LEARNED_EXCLUDED
                   and sum(t in ls for ls in label_lists) >= min_positives]
         Y = np.array([[t in ls for t in labels] for ls in label_lists], dtype=np.int8)
@@ -112,7 +135,7 @@ class ThemeModel:
             beta, results = choose_beta(P, Y, seed=seed)
             log(f"C={C}: inner (macro+micro)/2 by beta " + ", ".join(f"{k}: {v:.3f}" for k, v in results.items()))
             if best is None or results[beta] > best[0]:
-                best = (results[beta], C, beta, best_thresholds(P, Y, beta))
+                best = (results[beta], C, beta, shrunk_thresholds(P, Y, beta))
         _, C, beta, th = best
         log(f"chose C={C}, beta={beta}")
         W, b = fit_linear(X, Y, C, seed, n_jobs)

@@ -55,3 +55,17 @@ def test_themes_are_qdc_names_with_confidence():
     for name, confidence in a.themes:
         assert name in THEMES
         assert 0.0 <= confidence <= 1.0
+
+
+@pytest.mark.parametrize("text", ["None", "Nothing at all", "nothing really.", "Absolutely nothing!"])
+def test_nothing_like_answers_follow_the_question(text):
+    assert not labelling_not_possible(text)
+    good = analyse(text, question="What was good?")
+    better = analyse(text, question="What could we do better?")
+    assert ([n for n, _ in good.themes], good.sentiment) == (["Negative experience & dissatisfaction"], "negative")
+    assert ([n for n, _ in better.themes], better.sentiment) == (["Positive experience & gratitude"], "positive")
+
+
+def test_na_is_labelled_not_assigned_not_labelling_not_possible():
+    for question in ("What was good?", "What could we do better?", "FFT Why?"):
+        assert [n for n, _ in analyse("N/A", question).themes] == ["Not assigned"]
