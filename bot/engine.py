@@ -121,7 +121,8 @@ def _at_risk(state: dict, text: str, ctx: Context) -> Result:
     if ctx.risk.priority == "low":  # e.g. "I'm not suicidal, just...": flagged for review, no interruption
         result = _handle(state, text, ctx)
         result.effects.append(flag)
-        result.replies.append(Reply(ctx.texts.urgent_help))
+        if not state.get("opted_out"):  # after STOP, only an urgent or high risk is answered
+            result.replies.append(Reply(ctx.texts.urgent_help))
         return result
     crisis = Reply(ctx.texts.crisis())
     if state.get("opted_out"):

@@ -102,3 +102,10 @@ def test_a_negated_mention_is_flagged_for_review_without_stopping_the_survey():
     assert "Thank you for your feedback" in replies[0] and "116 123" in replies[-1]
     assert person.flags() == [RaiseFlag("suicide", "low", "negated: lower priority")]
     assert [e.question_id for e in person.effects if isinstance(e, RecordAnswer)] == ["fft", "why"]
+
+
+def test_after_stop_a_negated_mention_is_flagged_but_not_answered():
+    person = Person()
+    person.says("STOP")
+    assert person.says("not suicidal, stop texting me", Risk("suicide", "low", "negated")) == []
+    assert person.flags() == [RaiseFlag("suicide", "low", "negated")]
