@@ -13,7 +13,7 @@ from admin.forms import Errors
 from admin.reports import charts, participation
 from admin.reports.dashboard import dashboard
 from admin.reports.periods import add_months, last_months, months_between
-from admin.views import rt, services, setting
+from admin.views import rt, services
 from bot.opportunities import type_label
 
 bp = security.protect(Blueprint("dashboard", __name__, url_prefix="/admin/dashboard"))
@@ -76,7 +76,7 @@ def index():
     runtime = rt()
     tz, now = runtime.settings.timezone, runtime.now()
     first, last, errors = parse_range(request.args, now, tz)
-    target = int(setting("participation_target", participation.DEFAULT_YEARLY_TARGET))
+    target = runtime.settings.participation_target
     with runtime.factory() as db:
         choices = services(db)
         service = request.args.get("service", "")

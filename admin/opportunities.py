@@ -167,7 +167,7 @@ def publish(opportunity_id: int):
     try:
         with runtime.factory.begin() as db:
             _, counts = publish_and_alert(db, opportunity_id, runtime.now(), s.trust_name,
-                                          getattr(s, "alerts_weekly_cap", 3), s.timezone)
+                                          s.alerts_weekly_cap, s.timezone)
             audit.record(db, "opportunity_publish", f"opportunity:{opportunity_id}",
                          f"{counts.alerts} alerts queued, {counts.digest} to digests")
     except ValueError as exc:

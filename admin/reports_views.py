@@ -11,7 +11,7 @@ from admin.dashboard_views import CHOICE_MONTHS, parse_range
 from admin.forms import Errors
 from admin.reports import diversity, exports
 from admin.reports.periods import last_months, month_bounds
-from admin.views import rt, services, setting
+from admin.views import rt, services
 from storage.models import StoryAnalysis
 
 bp = security.protect(Blueprint("reports", __name__, url_prefix="/admin/reports"))
@@ -26,7 +26,7 @@ def index():
 
 def _baseline() -> tuple[diversity.Baseline | None, bool]:
     """(baseline, is_the_example): the configured file, or the example shipped with YourSay."""
-    path = setting("diversity_baseline", None)
+    path = rt().settings.diversity_baseline
     try:
         return diversity.load_baseline(path or diversity.EXAMPLE_BASELINE), not path
     except diversity.BaselineError:
@@ -38,7 +38,7 @@ def _diversity(first: date, last: date) -> dict | None:
     if survey is None:
         return None
     baseline, _ = _baseline()
-    participants = tuple(setting("diversity_participant_surveys", ()) or ())
+    participants = rt().settings.diversity_participant_surveys
     with rt().factory() as db:
         return diversity.diversity_report(db, survey, baseline, first, last, participant_surveys=participants)
 

@@ -29,14 +29,6 @@ def parse_date(value: str) -> date | None:
         return None
 
 
-def setting(name: str, default):
-    """A setting from Settings if it has it, else from the Flask config (YOURSAY_<NAME>), else the default."""
-    value = getattr(rt().settings, name, None)
-    if value is None:
-        value = current_app.config.get(f"YOURSAY_{name.upper()}")
-    return default if value is None else value
-
-
 def redact(text: str) -> str:
     """Text with names and contact details removed by the NLP's redaction (as stories are)."""
     from nlp.redact import redact as nlp_redact

@@ -27,25 +27,26 @@ def _is_story(text_questions: set[tuple[str, str]]):
     return tuple_(Response.survey_id, Answer.question_id).in_(sorted(text_questions))
 
 
+def _not_analysed_by(query, text_questions: set[tuple[str, str]], model_version: str | None):
+    """Stories only; with a model version, only those it has not analysed (new, or tagged by an older one)."""
+    query = (query.join(Response, Response.id == Answer.response_id)
+             .outerjoin(StoryAnalysis, StoryAnalysis.answer_id == Answer.id).where(_is_story(text_questions)))
+    if model_version is None:
+        return query
+    return query.where(or_(StoryAnalysis.answer_id.is_(None), StoryAnalysis.model_version != model_version))
+
+
 def count_stories(session: Session, text_questions: set[tuple[str, str]], stale_model: str | None = None) -> int:
     """How many stories there are; with a model version, how many it has not analysed yet."""
-    query = (select(func.count()).select_from(Answer).join(Response, Response.id == Answer.response_id)
-             .outerjoin(StoryAnalysis, StoryAnalysis.answer_id == Answer.id).where(_is_story(text_questions)))
-    if stale_model is not None:
-        query = query.where(or_(StoryAnalysis.answer_id.is_(None), StoryAnalysis.model_version != stale_model))
-    return session.scalar(query)
+    return session.scalar(_not_analysed_by(select(func.count()).select_from(Answer), text_questions, stale_model))
 
 
 def needing(session: Session, text_questions: set[tuple[str, str]], model_version: str, limit: int,
             after: int = 0) -> list[Story]:
-    """Stories not yet analysed by this model version (new ones, and those an older model tagged)."""
-    rows = session.execute(
-        select(Answer.id, Response.survey_id, Answer.question_id, Answer.value)
-        .join(Response, Response.id == Answer.response_id)
-        .outerjoin(StoryAnalysis, StoryAnalysis.answer_id == Answer.id)
-        .where(or_(StoryAnalysis.answer_id.is_(None), StoryAnalysis.model_version != model_version),
-               _is_story(text_questions), Answer.id > after)
-        .order_by(Answer.id).limit(limit)).all()
+    """Stories not yet analysed by this model version, oldest first, after the given answer id."""
+    query = select(Answer.id, Response.survey_id, Answer.question_id, Answer.value).select_from(Answer)
+    rows = session.execute(_not_analysed_by(query, text_questions, model_version)
+                           .where(Answer.id > after).order_by(Answer.id).limit(limit)).all()
     return [Story(*row) for row in rows]
 
 

@@ -47,7 +47,7 @@ def email_staff_notices(factory: sessionmaker[Session], settings: Settings, now,
     if not notices:
         return 0
     sent = 0
-    with _connect(settings) as smtp:
+    with connect(settings) as smtp:
         for notice in notices:  # no transaction is open while the server is talked to
             smtp.send_message(notice_email(notice, settings))
             with factory.begin() as session:
@@ -57,7 +57,7 @@ def email_staff_notices(factory: sessionmaker[Session], settings: Settings, now,
     return sent
 
 
-def _connect(settings: Settings) -> smtplib.SMTP:
+def connect(settings: Settings) -> smtplib.SMTP:
     smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT)
     try:
         if settings.smtp_starttls:

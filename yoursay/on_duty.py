@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage import safeguarding
 from storage.models import SafeguardingFlag
 from yoursay.config import Settings
-from yoursay.mail import _connect
+from yoursay.mail import connect
 
 log = logging.getLogger(__name__)
 TIMEOUT = 10
@@ -63,7 +63,7 @@ def _email(settings: Settings, flag: SafeguardingFlag) -> None:
     message["Subject"] = f"[YourSay] URGENT: safeguarding flag #{flag.id} ({flag.priority})"
     message.set_content(f"{_summary(flag)}\n\nReview it now: {_link(settings, flag)}\n\n"
                         "If life is at risk, follow the trust's safeguarding procedure straight away.\n")
-    with _connect(settings) as smtp:
+    with connect(settings) as smtp:
         smtp.send_message(message)
 
 
