@@ -1,6 +1,7 @@
 """Question types: how each one is asked, and how a reply to it is read."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,9 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+@functools.lru_cache(maxsize=256)
 def _by_words(options) -> dict[str, str]:
+    """Each option's words, normalised, to its value; built once per question (options are immutable)."""
     return {normalise(words): o.value for o in options for words in (o.label, *o.synonyms)}
 
 

@@ -8,18 +8,17 @@ BASIC = (
 EXTENDED = "^{}\\[~]|€\f"
 MAX_SEGMENTS = 2
 
-_BASIC = frozenset(BASIC)
-_EXTENDED = frozenset(EXTENDED)
+_ALPHABET = frozenset(BASIC + EXTENDED)
 
 
 def is_gsm7(text: str) -> bool:
     """True if every character can be sent in the GSM-7 alphabet."""
-    return all(ch in _BASIC or ch in _EXTENDED for ch in text)
+    return _ALPHABET.issuperset(text)
 
 
 def septets(text: str) -> int:
     """Length in GSM-7 septets: extension characters count twice."""
-    return sum(2 if ch in _EXTENDED else 1 for ch in text)
+    return len(text) + sum(text.count(ch) for ch in EXTENDED)
 
 
 def segments(text: str) -> int:

@@ -3,30 +3,30 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Connection, Table, bindparam, delete, select
+from sqlalchemy import Connection, Table, delete, select
 
-from storage import upsert
+from storage import dbapi
 
 
 @functools.cache
-def statements(dialect_name: str, responses: Table, answers: Table, columns: tuple[str, ...]):
+def statements(responses: str, answers: str, columns: tuple[str, ...]) -> tuple[dbapi.Statement, dbapi.Statement]:
     """(upsert a response by ref returning its id, upsert an answer) for these tables, built once."""
-    response = upsert.insert_for(dialect_name, responses).values(
-        ref=bindparam("ref"), **{c: bindparam(c, type_=responses.c[c].type) for c in columns})
-    response = response.on_conflict_do_update(index_elements=["ref"], set_={"ref": response.excluded.ref})
-    answer = upsert.insert_for(dialect_name, answers).values(
-        response_id=bindparam("response_id"), question_id=bindparam("question_id"), value=bindparam("value"))
-    answer = answer.on_conflict_do_update(index_elements=["response_id", "question_id"],
-                                          set_={"value": answer.excluded.value})
-    return response.returning(responses.c.id), answer
+    names = ", ".join(("ref",) + columns)
+    values = ", ".join(f":{c}" for c in ("ref",) + columns)
+    response = dbapi.Statement(f"INSERT INTO {responses} ({names}) VALUES ({values})"
+                               " ON CONFLICT (ref) DO UPDATE SET ref = excluded.ref RETURNING id")
+    answer = dbapi.Statement(f"INSERT INTO {answers} (response_id, question_id, value)"
+                             " VALUES (:response_id, :question_id, :value)"
+                             " ON CONFLICT (response_id, question_id) DO UPDATE SET value = excluded.value")
+    return response, answer
 
 
 def record(conn: Connection, responses: Table, answers: Table, ref: str, question_id: str, value: str,
            **columns) -> int:
     """Store one answer under the response with this ref, creating the response on its first answer."""
-    response, answer = statements(upsert.dialect(conn), responses, answers, tuple(sorted(columns)))
-    response_id = conn.execute(response, {"ref": ref, **columns}).scalar_one()
-    conn.execute(answer, {"response_id": response_id, "question_id": question_id, "value": value})
+    response, answer = statements(responses.name, answers.name, tuple(sorted(columns)))
+    response_id = response.run(conn, {"ref": ref, **columns}).fetchone()[0]
+    answer.run(conn, {"response_id": response_id, "question_id": question_id, "value": value})
     return response_id
 
 

@@ -1,14 +1,13 @@
 """Contacts: who can be messaged, and who has said STOP."""
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage import upsert
+from storage import dbapi
 from storage.models import Contact
 
 
@@ -33,14 +32,9 @@ def get_or_create(session: Session, channel: str, address: str, now: datetime) -
     return contact
 
 
-@functools.cache
-def _lock_statement(dialect_name: str):
-    table = Contact.__table__
-    stmt = upsert.insert_for(dialect_name, table).values(
-        channel=bindparam("channel"), address=bindparam("address"), opted_out=False,
-        state=bindparam("state", type_=table.c.state.type), created_at=bindparam("now", type_=table.c.created_at.type))
-    stmt = stmt.on_conflict_do_update(index_elements=["channel", "address"], set_={"channel": stmt.excluded.channel})
-    return stmt.returning(table.c.id, table.c.state, table.c.opted_out)
+_LOCK = dbapi.Statement(
+    "INSERT INTO contacts (channel, address, opted_out, state, created_at) VALUES (:channel, :address, false, '{}', :now)"
+    " ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel RETURNING id, state, opted_out")
 
 
 def lock(conn: Connection, channel: str, address: str, now: datetime) -> tuple[int, dict, bool]:
@@ -49,22 +43,25 @@ def lock(conn: Connection, channel: str, address: str, now: datetime) -> tuple[i
     One statement: the upsert takes the row lock on PostgreSQL, so two messages from one
     person are handled one after the other.
     """
-    stmt = _lock_statement(upsert.dialect(conn))
-    row = conn.execute(stmt, {"channel": channel, "address": address, "state": {}, "now": now}).one()
-    return row.id, row.state or {}, row.opted_out
+    contact_id, state, opted_out = _LOCK.run(conn, {"channel": channel, "address": address, "now": now}).fetchone()
+    return contact_id, dbapi.from_json(state) or {}, bool(opted_out)
 
 
-_SAVE = update(Contact.__table__).where(Contact.__table__.c.id == bindparam("contact_id"))
+_SAVE = dbapi.Statement("UPDATE contacts SET state = :state, state_updated_at = :state_updated_at,"
+                        " opted_out = :opted_out WHERE id = :contact_id")
+_SAVE_OPT_OUT = dbapi.Statement("UPDATE contacts SET state = :state, state_updated_at = :state_updated_at,"
+                                " opted_out = :opted_out, opted_out_at = :opted_out_at WHERE id = :contact_id")
 
 
 def save_state(conn: Connection, contact_id: int, state: dict, opted_out: bool, now: datetime,
                was_opted_out: bool) -> None:
     # Only a conversation under way has a time: the scheduled jobs look at those rows alone.
-    values = {"contact_id": contact_id, "state": state, "state_updated_at": now if state.get("step") else None,
-              "opted_out": opted_out}
-    if opted_out != was_opted_out:
-        values["opted_out_at"] = now if opted_out else None
-    conn.execute(_SAVE, values)
+    values = {"contact_id": contact_id, "state": dbapi.to_json(state),
+              "state_updated_at": now if state.get("step") else None, "opted_out": opted_out}
+    if opted_out == was_opted_out:
+        _SAVE.run(conn, values)
+    else:
+        _SAVE_OPT_OUT.run(conn, {**values, "opted_out_at": now if opted_out else None})
 
 
 def note_interest(conn: Connection, contact_id: int, interested: bool, now: datetime) -> None:

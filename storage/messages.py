@@ -1,35 +1,31 @@
 """The message log: every message in and out, with provider id and delivery status."""
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, select
 
-from storage import upsert
+from storage import dbapi
 from storage.models import Contact, Message
 
 messages = Message.__table__
 
 
-@functools.cache
-def _log_statement(dialect_name: str, deduplicate: bool):
-    values = dict(channel=bindparam("channel"), direction="in", provider_id=bindparam("provider_id"),
-                  contact_id=bindparam("contact_id"), status="received",
-                  created_at=bindparam("now", type_=messages.c.created_at.type),
-                  updated_at=bindparam("now", type_=messages.c.updated_at.type))
-    if not deduplicate:
-        return insert(messages).values(**values).returning(messages.c.id)
-    stmt = upsert.insert_for(dialect_name, messages).values(**values)
-    return stmt.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"]).returning(messages.c.id)
+_LOG_INBOUND = dbapi.Statement(
+    "INSERT INTO messages (channel, direction, provider_id, contact_id, status, created_at, updated_at)"
+    " VALUES (:channel, 'in', :provider_id, :contact_id, 'received', :now, :now)"
+    " ON CONFLICT (channel, direction, provider_id) DO NOTHING RETURNING id")
 
 
 def log_inbound(conn: Connection, channel: str, provider_id: str | None, contact_id: int,
                 now: datetime) -> int | None:
-    """Log an inbound message; None if this provider id was logged before (a retry)."""
-    stmt = _log_statement(upsert.dialect(conn), provider_id is not None)
-    params = {"channel": channel, "provider_id": provider_id, "contact_id": contact_id, "now": now}
-    return conn.execute(stmt, params).scalar_one_or_none()
+    """Log an inbound message; None if this provider id was logged before (a retry).
+
+    A message without a provider id (the terminal chat) is never a retry: NULLs do not conflict.
+    """
+    row = _LOG_INBOUND.run(conn, {"channel": channel, "provider_id": provider_id, "contact_id": contact_id,
+                                  "now": now}).fetchone()
+    return None if row is None else row[0]
 
 
 def first_replies(conn: Connection, channel: str, provider_id: str) -> tuple[int | None, list[str]]:
@@ -42,20 +38,17 @@ def first_replies(conn: Connection, channel: str, provider_id: str) -> tuple[int
     return first, list(rows)
 
 
-_LOG_REPLY = insert(messages).values(
-    channel=bindparam("channel"), direction="out", contact_id=bindparam("contact_id"), status="replied",
-    body=bindparam("body"), reply_to=bindparam("reply_to"),
-    created_at=bindparam("now", type_=messages.c.created_at.type),
-    updated_at=bindparam("now", type_=messages.c.updated_at.type))
+_LOG_REPLY = dbapi.Statement(
+    "INSERT INTO messages (channel, direction, contact_id, status, body, reply_to, created_at, updated_at)"
+    " VALUES (:channel, 'out', :contact_id, 'replied', :body, :reply_to, :now, :now)")
 
 
 def log_replies(conn: Connection, channel: str, contact_id: int, reply_to: int, texts: list[str],
                 now: datetime) -> None:
     """Log replies sent in the webhook's own response (e.g. TwiML)."""
     if texts:
-        conn.execute(_LOG_REPLY, [
-            {"channel": channel, "contact_id": contact_id, "body": text, "reply_to": reply_to, "now": now}
-            for text in texts])
+        _LOG_REPLY.run(conn, [{"channel": channel, "contact_id": contact_id, "body": text, "reply_to": reply_to,
+                               "now": now} for text in texts])
 
 
 def latest_sent(conn: Connection, channel: str, address: str) -> str | None:

@@ -107,9 +107,8 @@ def chat(channel: str, address: str) -> None:
         except (EOFError, KeyboardInterrupt):
             click.echo()
             return
-        with rt.factory.begin() as session:
-            received = receive(session, rt.bot, channel=channel, address=address, text=text,
-                               provider_id=None, now=rt.now())
+        received = rt.write(lambda conn: receive(conn, rt.bot, channel=channel, address=address, text=text,
+                                                 provider_id=None, now=rt.now()))
         for reply in received.replies:
             click.echo("bot> " + reply.text.replace("\n", "\n     "))
 

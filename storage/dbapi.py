@@ -1,0 +1,63 @@
+"""Plain DB-API statements, for the few that run on every inbound message.
+
+SQLAlchemy Core spends about 60 µs of Python on each statement it runs; the reply path
+runs five or six per message, which was most of the time a message took
+(benchmarks/webhook_load.py). These run the same SQL on the connection SQLAlchemy holds,
+inside its transaction, and store values exactly as the models' column types do:
+tests/integration/test_dbapi.py reads them back through SQLAlchemy on both databases.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Connection
+
+# How SQLAlchemy's SQLite DATETIME stores a value (always with microseconds).
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+class Statement:
+    """One SQL statement written with :name parameters, for SQLite and PostgreSQL."""
+
+    def __init__(self, sql: str):
+        self.sqlite = sql
+        self.postgresql = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql.replace("%", "%%"))
+
+    def run(self, conn: Connection, params: dict | list[dict]):
+        """Execute on the transaction's own DB-API connection; returns the cursor.
+
+        Dates and times are bound as the models' column types bind them.
+        """
+        cursor = conn.connection.cursor()
+        postgres = conn.dialect.name == "postgresql"
+        sql = self.postgresql if postgres else self.sqlite
+        if isinstance(params, list):
+            cursor.executemany(sql, [_bind(p, postgres) for p in params])
+        else:
+            cursor.execute(sql, _bind(params, postgres))
+        return cursor
+
+
+def _bind(params: dict, postgres: bool) -> dict:
+    return {k: _value(v, postgres) if isinstance(v, date) else v for k, v in params.items()}
+
+
+def _value(value: date, postgres: bool):
+    if not isinstance(value, datetime):
+        return value if postgres else value.isoformat()
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given; use an aware UTC datetime")
+    value = value.astimezone(timezone.utc)  # as UTCDateTime stores it
+    return value if postgres else value.strftime(_SQLITE_DATETIME)
+
+
+def to_json(value) -> str | None:
+    """A JSON column's parameter (psycopg lets PostgreSQL read the text as json)."""
+    return None if value is None else json.dumps(value)
+
+
+def from_json(value):
+    """A JSON column's value: psycopg has already decoded it; SQLite gives the text."""
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
