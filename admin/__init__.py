@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Blueprint, Flask, g, render_template
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from jinja2 import BytecodeCache, ChainableUndefined, ChoiceLoader, PackageLoader
 
@@ -14,6 +15,17 @@ from admin.filters import register_filters
 # /assets: the NHS.UK frontend (copied from npm by `make frontend`) and our own CSS and JS. Public,
 # so the sign-in page and the public pages are styled too.
 assets = Blueprint("assets", __name__, static_folder="static", static_url_path="/assets", template_folder="templates")
+
+
+class _PageSessions(SecureCookieSessionInterface):
+    """Session cookies for pages only: a webhook (Twilio, Telegram) never reads or sets one."""
+
+    webhooks = ("/sms/", "/telegram/")
+
+    def open_session(self, app, request):
+        if request.path.startswith(self.webhooks):
+            return None  # Flask gives the request a null session: nothing to read, nothing written
+        return super().open_session(app, request)
 
 
 class _ProcessBytecodeCache(BytecodeCache):
@@ -51,6 +63,7 @@ def init_app(app: Flask, settings) -> None:
         WTF_CSRF_CHECK_DEFAULT=False,  # checked by admin blueprints only: webhooks must not need it
         WTF_CSRF_TIME_LIMIT=None,      # a token lives as long as the session
     )
+    app.session_interface = _PageSessions()
     security.csrf.init_app(app)
     security.login_manager.init_app(app)
     security.login_manager.login_view = "auth.login"
@@ -64,16 +77,20 @@ def init_app(app: Flask, settings) -> None:
                    dashboard_views, reports_views, opportunities, broadcasts, notices, public_pages):
         app.register_blueprint(module.bp)
 
-    @app.before_request
-    def _nonce():
-        g.csp_nonce = secrets.token_urlsafe(16)
+    @app.template_global()
+    def csp_nonce() -> str:
+        """This response's script nonce, made when a page first asks for one (webhooks never do)."""
+        if "csp_nonce" not in g:
+            g.csp_nonce = secrets.token_urlsafe(16)
+        return g.csp_nonce
 
     @app.after_request
     def _headers(response):
-        nonce = g.get("csp_nonce", "")
+        nonce = g.get("csp_nonce")
+        scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
         response.headers.setdefault(
             "Content-Security-Policy",
-            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
+            f"default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -6,6 +6,9 @@ and p50/p99 latency for both, and the ratio between them. Run it with
 
     .venv/bin/python benchmarks/webhook_load.py [--connections 16] [--seconds 15]
     .venv/bin/python benchmarks/webhook_load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+`yoursay serve` handles messages in its receiver process (yoursay/receiver.py); --in-process
+measures it with YOURSAY_RECEIVER_PROCESS=off, every message handled by the web process itself.
 """
 from __future__ import annotations
 
@@ -139,6 +142,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--threads", type=int, default=16, help="server threads, the same for both")
     parser.add_argument("--database-url", help="PostgreSQL server URL; default: a fresh SQLite file")
+    parser.add_argument("--in-process", action="store_true", help="no receiver process (YOURSAY_RECEIVER_PROCESS=off)")
     opts = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="yoursay-bench-")
@@ -147,7 +151,8 @@ def main() -> None:
     yoursay_port, bare_port = free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "YOURSAY_MODE": "dev", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
            "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_FROM_NUMBER": "+447700900000", "YOURSAY_SCHEDULER": "off",
-           "YOURSAY_PUBLIC_URL": f"http://127.0.0.1:{yoursay_port}", "TELEGRAM_BOT_TOKEN": ""}
+           "YOURSAY_PUBLIC_URL": f"http://127.0.0.1:{yoursay_port}", "TELEGRAM_BOT_TOKEN": "",
+           "YOURSAY_RECEIVER_PROCESS": "off" if opts.in_process else "on"}
     bin_dir = Path(sys.executable).parent
     if opts.database_url:
         subprocess.run([str(bin_dir / "yoursay"), "db", "upgrade"], env=env, check=True, capture_output=True)
@@ -171,7 +176,9 @@ def main() -> None:
         if opts.database_url:
             postgres_database(opts.database_url, pg_name, False)
     kind = "PostgreSQL" if opts.database_url else "SQLite"
-    print(f"{opts.connections} connections, {opts.seconds:.0f}s each, waitress with {opts.threads} threads, {kind}")
+    receiver = "messages handled in the web process" if opts.in_process else "with its receiver process"
+    print(f"{opts.connections} connections, {opts.seconds:.0f}s each, waitress with {opts.threads} threads, {kind}, "
+          f"{receiver}")
     for name, r in (("bare TwiML endpoint", bare), ("YourSay /sms/inbound", ours)):
         print(f"{name:22} {r['per_second']:8.1f} msg/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
               f"errors {r['errors']} of {r['messages']}")

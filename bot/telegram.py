@@ -20,7 +20,6 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.conversations import receive
 from bot.delivery import DeliveryError, drain
 from storage import contacts, messages
 from storage.outbox import Claimed
@@ -170,8 +169,8 @@ class TelegramChannel:
         if query_id and not self._is_latest(chat_id, update.callback_query):
             asyncio.run_coroutine_threadsafe(self._answer_query(query_id, STALE_BUTTON), self.loop)
             return
-        rt.write(lambda conn: receive(conn, rt.bot, channel="telegram", address=str(chat_id), text=text,
-                                         provider_id=str(update.update_id), now=rt.now()))
+        rt.receive(channel="telegram", address=str(chat_id), text=text, provider_id=str(update.update_id),
+                   now=rt.now())
         if query_id:
             asyncio.run_coroutine_threadsafe(self._answer_query(query_id), self.loop)
         self.kick()

@@ -55,10 +55,13 @@ _REPLACEMENTS = [
     (r"\banymore\b", "any more"), (r"\bcuz\b|\bcos\b", "because"),
 ]
 _COMPILED = [(re.compile(p), r) for p, r in _REPLACEMENTS]
+_ANY_REPLACEMENT = re.compile("|".join(f"(?:{p})" for p, _ in _REPLACEMENTS))
 
 
 def normalise(text: str) -> str:
     t = (text or "").lower()
+    if not _ANY_REPLACEMENT.search(t):  # one pass instead of one per rule, for most messages
+        return t
     for pattern, repl in _COMPILED:
         t = pattern.sub(repl, t)
     return t

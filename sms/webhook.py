@@ -9,7 +9,6 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from bot.conversations import receive
 from bot.phones import to_e164
 from sms.sender import OPTED_OUT
 from storage import contacts, upsert
@@ -34,22 +33,22 @@ def _text(body: str, status: int) -> Response:
 
 def signature_is_valid(auth_token: str, public_url: str | None) -> bool:
     """Check X-Twilio-Signature against the public URL, so it holds behind a proxy."""
-    base = public_url or request.host_url.rstrip("/")
-    query = request.query_string.decode()
-    url = base + request.path + (f"?{query}" if query else "")
-    signature = request.headers.get("X-Twilio-Signature", "")
+    req = request._get_current_object()  # one context lookup, not one per attribute
+    signature = req.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
+    query = req.query_string.decode()
+    url = (public_url or req.host_url.rstrip("/")) + req.path + (f"?{query}" if query else "")
     validator = RequestValidator(auth_token)
     # Twilio signs the URL we gave it, so one signature usually settles it; validate() also
     # tries the URL with and without a port, which costs two more.
-    if hmac.compare_digest(validator.compute_signature(url, request.form), signature):
+    if hmac.compare_digest(validator.compute_signature(url, req.form), signature):
         return True
-    return validator.validate(url, request.form, signature)
+    return validator.validate(url, req.form, signature)
 
 
-def _check_request() -> Response | None:
-    settings = _runtime().settings
+def _check_request(rt) -> Response | None:
+    settings = rt.settings
     if not settings.twilio_enabled:
         return _text("SMS is not configured on this server", 503)
     if not signature_is_valid(settings.twilio_auth_token, settings.public_url):
@@ -61,19 +60,20 @@ def _check_request() -> Response | None:
 @bp.post("/inbound")
 def inbound():
     """One inbound SMS: answered with TwiML, once, however often Twilio retries."""
-    if (refused := _check_request()) is not None:
-        return refused
     rt = _runtime()
-    sid, sender = request.form.get("MessageSid") or request.form.get("SmsSid"), request.form.get("From", "")
+    if (refused := _check_request(rt)) is not None:
+        return refused
+    form = request.form
+    sid, sender = form.get("MessageSid") or form.get("SmsSid"), form.get("From", "")
     if not sid:
         return _text("missing MessageSid", 400)
     address = to_e164(sender, rt.settings.default_region, strict=False)
     if address is None:
         return _text("missing or invalid From number", 400)
     # With Advanced Opt-Out, Twilio itself answers STOP, START and HELP, and says so in OptOutType.
-    body, confirmed = request.form.get("Body", ""), bool(request.form.get("OptOutType"))
-    received = rt.write(lambda conn: receive(conn, rt.bot, channel="sms", address=address, text=body,
-                                                provider_id=sid, now=rt.now(), provider_replied=confirmed))
+    body, confirmed = form.get("Body", ""), bool(form.get("OptOutType"))
+    received = rt.receive(channel="sms", address=address, text=body, provider_id=sid, now=rt.now(),
+                          provider_replied=confirmed)
     return Response(twiml(received.replies), mimetype="application/xml")
 
 
@@ -86,9 +86,9 @@ def twiml(replies) -> str:
 @bp.post("/status")
 def status():
     """A delivery status callback for a message we sent."""
-    if (refused := _check_request()) is not None:
-        return refused
     rt = _runtime()
+    if (refused := _check_request(rt)) is not None:
+        return refused
     sid, new_status = request.form.get("MessageSid"), (request.form.get("MessageStatus") or "").lower()
     if not sid or not new_status:
         return _text("missing MessageSid or MessageStatus", 400)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Table, delete, select
 
@@ -9,13 +10,15 @@ from storage import dbapi
 
 
 @functools.cache
-def statements(responses: str, answers: str, columns: tuple[str, ...]) -> tuple[dbapi.Statement, dbapi.Statement]:
+def statements(responses: Table, answers: Table, columns: tuple[str, ...]) -> tuple[dbapi.Statement, dbapi.Statement]:
     """(upsert a response by ref returning its id, upsert an answer) for these tables, built once."""
+    times = tuple(c for c in columns if responses.c[c].type.python_type in (date, datetime))
     names = ", ".join(("ref",) + columns)
     values = ", ".join(f":{c}" for c in ("ref",) + columns)
-    response = dbapi.Statement(f"INSERT INTO {responses} ({names}) VALUES ({values})"
-                               " ON CONFLICT (ref) DO UPDATE SET ref = excluded.ref RETURNING id")
-    answer = dbapi.Statement(f"INSERT INTO {answers} (response_id, question_id, value)"
+    response = dbapi.Statement(f"INSERT INTO {responses.name} ({names}) VALUES ({values})"
+                               " ON CONFLICT (ref) DO UPDATE SET ref = excluded.ref RETURNING id",
+                               times=times)
+    answer = dbapi.Statement(f"INSERT INTO {answers.name} (response_id, question_id, value)"
                              " VALUES (:response_id, :question_id, :value)"
                              " ON CONFLICT (response_id, question_id) DO UPDATE SET value = excluded.value")
     return response, answer
@@ -24,7 +27,7 @@ def statements(responses: str, answers: str, columns: tuple[str, ...]) -> tuple[
 def record(conn: Connection, responses: Table, answers: Table, ref: str, question_id: str, value: str,
            **columns) -> int:
     """Store one answer under the response with this ref, creating the response on its first answer."""
-    response, answer = statements(responses.name, answers.name, tuple(sorted(columns)))
+    response, answer = statements(responses, answers, tuple(sorted(columns)))
     response_id = response.run(conn, {"ref": ref, **columns}).fetchone()[0]
     answer.run(conn, {"response_id": response_id, "question_id": question_id, "value": value})
     return response_id

@@ -34,7 +34,8 @@ def get_or_create(session: Session, channel: str, address: str, now: datetime) -
 
 _LOCK = dbapi.Statement(
     "INSERT INTO contacts (channel, address, opted_out, state, created_at) VALUES (:channel, :address, false, '{}', :now)"
-    " ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel RETURNING id, state, opted_out")
+    " ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel RETURNING id, state, opted_out",
+    times=("now",))
 
 
 def lock(conn: Connection, channel: str, address: str, now: datetime) -> tuple[int, dict, bool]:
@@ -48,9 +49,10 @@ def lock(conn: Connection, channel: str, address: str, now: datetime) -> tuple[i
 
 
 _SAVE = dbapi.Statement("UPDATE contacts SET state = :state, state_updated_at = :state_updated_at,"
-                        " opted_out = :opted_out WHERE id = :contact_id")
+                        " opted_out = :opted_out WHERE id = :contact_id", times=("state_updated_at",))
 _SAVE_OPT_OUT = dbapi.Statement("UPDATE contacts SET state = :state, state_updated_at = :state_updated_at,"
-                                " opted_out = :opted_out, opted_out_at = :opted_out_at WHERE id = :contact_id")
+                                " opted_out = :opted_out, opted_out_at = :opted_out_at WHERE id = :contact_id",
+                                times=("state_updated_at", "opted_out_at"))
 
 
 def save_state(conn: Connection, contact_id: int, state: dict, opted_out: bool, now: datetime,

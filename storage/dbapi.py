@@ -8,49 +8,51 @@ tests/integration/test_dbapi.py reads them back through SQLAlchemy on both datab
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import date, datetime, timezone
 
 from sqlalchemy import Connection
 
-# How SQLAlchemy's SQLite DATETIME stores a value (always with microseconds).
-_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
-
 
 class Statement:
     """One SQL statement written with :name parameters, for SQLite and PostgreSQL."""
 
-    def __init__(self, sql: str):
-        self.sqlite = sql
+    def __init__(self, sql: str, times: tuple[str, ...] = ()):
+        self.sqlite, self.times = sql, times
         self.postgresql = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql.replace("%", "%%"))
 
     def run(self, conn: Connection, params: dict | list[dict]):
         """Execute on the transaction's own DB-API connection; returns the cursor.
 
-        Dates and times are bound as the models' column types bind them.
+        The parameters named in times (dates or datetimes) are bound, in place, as the models' column
+        types bind them.
         """
         cursor = conn.connection.cursor()
         postgres = conn.dialect.name == "postgresql"
         sql = self.postgresql if postgres else self.sqlite
         if isinstance(params, list):
-            cursor.executemany(sql, [_bind(p, postgres) for p in params])
+            cursor.executemany(sql, [self._bind(p, postgres) for p in params])
         else:
-            cursor.execute(sql, _bind(params, postgres))
+            cursor.execute(sql, self._bind(params, postgres))
         return cursor
 
+    def _bind(self, params: dict, postgres: bool) -> dict:
+        for name in self.times:
+            if params[name] is not None:
+                params[name] = _value(params[name], postgres)
+        return params
 
-def _bind(params: dict, postgres: bool) -> dict:
-    return {k: _value(v, postgres) if isinstance(v, date) else v for k, v in params.items()}
 
-
+@functools.lru_cache(maxsize=64)  # a message binds the same "now" several times
 def _value(value: date, postgres: bool):
     if not isinstance(value, datetime):
         return value if postgres else value.isoformat()
     if value.tzinfo is None:
         raise ValueError("naive datetime given; use an aware UTC datetime")
     value = value.astimezone(timezone.utc)  # as UTCDateTime stores it
-    return value if postgres else value.strftime(_SQLITE_DATETIME)
+    return value if postgres else value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def to_json(value) -> str | None:

@@ -14,7 +14,7 @@ messages = Message.__table__
 _LOG_INBOUND = dbapi.Statement(
     "INSERT INTO messages (channel, direction, provider_id, contact_id, status, created_at, updated_at)"
     " VALUES (:channel, 'in', :provider_id, :contact_id, 'received', :now, :now)"
-    " ON CONFLICT (channel, direction, provider_id) DO NOTHING RETURNING id")
+    " ON CONFLICT (channel, direction, provider_id) DO NOTHING RETURNING id", times=("now",))
 
 
 def log_inbound(conn: Connection, channel: str, provider_id: str | None, contact_id: int,
@@ -40,7 +40,7 @@ def first_replies(conn: Connection, channel: str, provider_id: str) -> tuple[int
 
 _LOG_REPLY = dbapi.Statement(
     "INSERT INTO messages (channel, direction, contact_id, status, body, reply_to, created_at, updated_at)"
-    " VALUES (:channel, 'out', :contact_id, 'replied', :body, :reply_to, :now, :now)")
+    " VALUES (:channel, 'out', :contact_id, 'replied', :body, :reply_to, :now, :now)", times=("now",))
 
 
 def log_replies(conn: Connection, channel: str, contact_id: int, reply_to: int, texts: list[str],

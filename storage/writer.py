@@ -9,13 +9,27 @@ from __future__ import annotations
 
 import queue
 import threading
-from concurrent.futures import Future
 from typing import Callable, TypeVar
 
 from sqlalchemy import Connection, Engine
 
 T = TypeVar("T")
 _STOP = object()
+
+
+class _Unit:
+    """One caller's work; its lock is held until the batch it ran in is over."""
+
+    __slots__ = ("work", "done", "result", "error")
+
+    def __init__(self, work: Callable[[Connection], T]):
+        self.work, self.result, self.error = work, None, None
+        self.done = threading.Lock()  # a bare lock wakes the caller more cheaply than a Future
+        self.done.acquire()
+
+    def finish(self, result=None, error: BaseException | None = None) -> None:
+        self.result, self.error = result, error
+        self.done.release()
 
 
 class GroupCommitter:
@@ -29,13 +43,18 @@ class GroupCommitter:
 
     def run(self, work: Callable[[Connection], T], timeout: float = 60.0) -> T:
         """Run work in the next batch; returns its result once the batch is committed."""
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="group-commit", daemon=True)
-                self._thread.start()
-        future: Future = Future()
-        self._queue.put((work, future))
-        return future.result(timeout)
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._loop, name="group-commit", daemon=True)
+                    self._thread.start()
+        unit = _Unit(work)
+        self._queue.put(unit)
+        if not unit.done.acquire(timeout=timeout):
+            raise TimeoutError(f"the database writer did not answer in {timeout:.0f}s")
+        if unit.error is not None:
+            raise unit.error
+        return unit.result
 
     def stop(self) -> None:
         """Finish what is queued, then stop the thread."""
@@ -62,16 +81,23 @@ class GroupCommitter:
                 batch.append(item)
             self._run_batch(batch)
 
-    def _run_batch(self, batch: list) -> None:
-        try:
-            with self.engine.begin() as conn:
-                results = [work(conn) for work, _ in batch]
-        except Exception as exc:
-            if len(batch) == 1:
-                batch[0][1].set_exception(exc)
-                return
-            for item in batch:  # find the failing unit: each on its own
-                self._run_batch([item])
-            return
-        for (_, future), result in zip(batch, results, strict=True):
-            future.set_result(result)
+    def _run_batch(self, batch: list[_Unit]) -> None:
+        for unit, (ok, value) in zip(batch, run_together(self.engine, [u.work for u in batch]), strict=True):
+            if ok:
+                unit.finish(value)
+            else:
+                unit.finish(error=value)
+
+
+def run_together(engine: Engine, works: list[Callable[[Connection], T]]) -> list[tuple[bool, object]]:
+    """Run every work(connection) in one transaction and commit once: [(True, result) or (False, error)].
+
+    If one fails, each is run again on its own, so one bad unit never takes the others down.
+    """
+    try:
+        with engine.begin() as conn:
+            return [(True, work(conn)) for work in works]
+    except Exception as exc:
+        if len(works) == 1:
+            return [(False, exc)]
+        return [run_together(engine, [work])[0] for work in works]

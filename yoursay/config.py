@@ -91,6 +91,7 @@ class Settings:
     telegram_api_base_url: str | None = None
     run_scheduler: bool = True
     scheduler_interval: float = 5.0
+    receiver_process: bool = True  # `serve` handles inbound messages in a process of their own
 
     @property
     def is_sqlite(self) -> bool:
@@ -191,4 +192,5 @@ def load(env: dict | None = None) -> Settings:
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
         run_scheduler=env.get("YOURSAY_SCHEDULER", "on").lower() != "off",
         scheduler_interval=_number(env, "YOURSAY_SCHEDULER_INTERVAL", "5"),
+        receiver_process=_flag(env, "YOURSAY_RECEIVER_PROCESS", "on"),
     )

@@ -14,7 +14,7 @@ from typing import Callable, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversations import BotConfig
+from bot.conversations import BotConfig, Received, receive
 from bot.delivery import Policy
 from bot.pacing import Pacer
 from bot.surveys import SHIPPED, Registry, load, with_question_text
@@ -41,6 +41,7 @@ class Runtime:
     transports: dict = field(default_factory=dict)
     committer: GroupCommitter = field(init=False)
     pacers: dict[str, Pacer] = field(default_factory=dict)
+    receiver: object | None = None  # a ReceiverProcess, when `serve` runs one (yoursay.receiver)
 
     def __post_init__(self):
         self.committer = GroupCommitter(self.engine)
@@ -54,7 +55,15 @@ class Runtime:
         """Run work(connection) in a committed transaction, sharing commits with other threads."""
         return self.committer.run(work)
 
+    def receive(self, **message) -> Received:
+        """Handle one inbound message (see bot.conversations.receive); returns once it is committed."""
+        if self.receiver is not None:
+            return self.receiver.receive(**message)
+        return self.write(lambda conn: receive(conn, self.bot, **message))
+
     def close(self) -> None:
+        if self.receiver is not None:
+            self.receiver.stop()
         self.committer.stop()
         self.engine.dispose()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from storage import migrate
-from yoursay import config, scheduler
+from yoursay import config, receiver, scheduler
 from yoursay.app import create_app
 from yoursay.runtime import build
 
@@ -44,6 +44,15 @@ def prepare(settings: config.Settings) -> Flask:
     return create_app(settings, rt)
 
 
+def start_receiver(app: Flask) -> None:
+    """Handle inbound messages in a process of their own (see yoursay.receiver); in-process if it cannot start."""
+    rt = app.extensions["yoursay"]
+    try:
+        rt.receiver = receiver.ReceiverProcess(rt.settings).start()
+    except Exception:
+        log.exception("the receiver process did not start: inbound messages are handled in this process")
+
+
 def start_background(app: Flask) -> Background:
     """Start the Telegram loop and the scheduler for a serving process."""
     rt = app.extensions["yoursay"]
@@ -65,6 +74,8 @@ def run(settings: config.Settings, host: str, port: int, threads: int = 16) -> N
     import waitress
 
     app = prepare(settings)
+    if settings.receiver_process:
+        start_receiver(app)
     background = start_background(app)
     log.info("YourSay serving on http://%s:%s (%s mode)", host, port, settings.mode)
     try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import insert, select, text
 
 from storage import contacts, equality, messages, responses
@@ -28,11 +29,12 @@ def test_a_new_contact_reads_back_through_the_models(runtime):
     assert contact.created_at.tzinfo is not None
 
 
-def test_times_are_stored_as_sqlalchemy_stores_them(runtime):
-    contact_id, _, _ = runtime.write(lambda conn: contacts.lock(conn, "sms", "+447700900002", NOW))
+@pytest.mark.parametrize("moment", [NOW, NOW.replace(microsecond=0), NOW.astimezone(timezone.utc)])
+def test_times_are_stored_as_sqlalchemy_stores_them(runtime, moment):
+    contact_id, _, _ = runtime.write(lambda conn: contacts.lock(conn, "sms", "+447700900002", moment))
     with runtime.engine.begin() as conn:
         orm_id = conn.execute(insert(Contact).values(channel="sms", address="+447700900003", opted_out=False,
-                                                     state={}, created_at=NOW).returning(Contact.id)).scalar_one()
+                                                     state={}, created_at=moment).returning(Contact.id)).scalar_one()
     assert stored(runtime, "contacts", "created_at", contact_id) == stored(runtime, "contacts", "created_at", orm_id)
 
 
