@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime, timezone
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 
 class Statement:
@@ -24,21 +25,37 @@ class Statement:
         self.postgresql = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql.replace("%", "%%"))
 
     def run(self, conn: Connection, params: dict | list[dict]):
-        """Execute on the transaction's own DB-API connection; returns the cursor.
+        """Execute in conn's transaction, on its own DB-API connection; returns the cursor.
 
-        The parameters named in times (dates or datetimes) are bound, in place, as the models' column
-        types bind them.
+        The parameters named in times (dates or datetimes) are bound as the models' column types
+        bind them. A database error comes out as SQLAlchemy's own (e.g. OperationalError), as if
+        SQLAlchemy had run the statement, and a lost connection is invalidated.
         """
-        cursor = conn.connection.cursor()
+        if not conn.in_transaction():  # SQLite runs in autocommit until SQLAlchemy says BEGIN
+            raise RuntimeError("run plain statements inside a transaction (engine.begin())")
         postgres = conn.dialect.name == "postgresql"
         sql = self.postgresql if postgres else self.sqlite
-        if isinstance(params, list):
-            cursor.executemany(sql, [self._bind(p, postgres) for p in params])
-        else:
-            cursor.execute(sql, self._bind(params, postgres))
+        many = isinstance(params, list)
+        bound = [self._bind(p, postgres) for p in params] if many else self._bind(params, postgres)
+        cursor = conn.connection.cursor()
+        try:
+            if many:
+                cursor.executemany(sql, bound)
+            else:
+                cursor.execute(sql, bound)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor)
+            if lost:
+                conn.invalidate(exc)
+            raise DBAPIError.instance(sql, bound, exc, conn.dialect.loaded_dbapi.Error,
+                                      hide_parameters=conn.engine.hide_parameters, connection_invalidated=lost,
+                                      dialect=conn.dialect, ismulti=many) from exc
         return cursor
 
     def _bind(self, params: dict, postgres: bool) -> dict:
+        if not self.times:
+            return params
+        params = dict(params)
         for name in self.times:
             if params[name] is not None:
                 params[name] = _value(params[name], postgres)

@@ -438,6 +438,20 @@ def test_an_update_that_cannot_be_stored_gets_an_error_so_telegram_sends_it_agai
     assert FFT_QUESTION in reply_to(fake, 1)["text"]
 
 
+def test_a_real_database_failure_in_the_reply_path_also_gets_an_error(client, fake, channel, runtime, services):
+    from sqlalchemy import text
+
+    with runtime.engine.begin() as conn:  # the message log goes missing: its insert fails in the database itself
+        conn.execute(text("ALTER TABLE messages RENAME TO messages_away"))
+    try:
+        assert deliver(client, message_update(1, CHAT, "/start OAKLANDS")).status_code == 500
+    finally:
+        with runtime.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE messages_away RENAME TO messages"))
+    assert deliver(client, message_update(1, CHAT, "/start OAKLANDS")).status_code == 200
+    assert FFT_QUESTION in reply_to(fake, 1)["text"]
+
+
 def test_telegram_down_when_the_server_starts_does_not_stop_it_and_replies_follow_later(app, client, fake,
                                                                                       services, runtime):
     fake.fail_next("getMe", 502, "Bad Gateway")

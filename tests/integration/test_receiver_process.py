@@ -124,3 +124,19 @@ def test_the_sms_webhook_answers_through_the_process(runtime, receiver):
     runtime.receiver = None  # the fixture stops it
     assert response.status_code == 200 and QUESTION in response.get_data(as_text=True)
     assert response.mimetype == "application/xml"
+
+
+def test_the_runtime_handles_a_message_itself_when_its_receiver_cannot(runtime, receiver):
+    runtime.receiver = receiver
+    try:
+        first = runtime.receive(channel="sms", address="+447700900701", text="FEEDBACK OAKLANDS", provider_id="SMf1",
+                                now=now())
+        receiver._process.kill()
+        receiver._process.join(timeout=10)
+        second = runtime.receive(channel="sms", address="+447700900701", text="3", provider_id="SMf2", now=now())
+        again = runtime.receive(channel="sms", address="+447700900701", text="3", provider_id="SMf2", now=now())
+    finally:
+        runtime.receiver = None  # the fixture stops it
+    assert QUESTION in first.replies[-1].text and FOLLOWUP in second.replies[-1].text
+    assert again.duplicate and [r.text for r in again.replies] == [r.text for r in second.replies]
+    assert count(runtime, Answer, Answer.question_id == "fft") == 1
