@@ -6,7 +6,7 @@ import urllib.parse
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from twilio.request_validator import RequestValidator
 
 from storage.models import Answer, Message, Response, SafeguardingFlag
@@ -140,3 +140,31 @@ def test_the_runtime_handles_a_message_itself_when_its_receiver_cannot(runtime, 
     assert QUESTION in first.replies[-1].text and FOLLOWUP in second.replies[-1].text
     assert again.duplicate and [r.text for r in again.replies] == [r.text for r in second.replies]
     assert count(runtime, Answer, Answer.question_id == "fft") == 1
+
+
+def test_a_receiver_that_stops_answering_is_replaced_and_the_message_still_stored_once(runtime, services):
+    slow = ReceiverProcess(runtime.settings, reply_timeout=1.0).start()
+    runtime.receiver = slow
+    first_process = slow._process
+    outcome = {}
+
+    def send():
+        outcome["received"] = runtime.receive(channel="sms", address="+447700900801", text="FEEDBACK OAKLANDS",
+                                              provider_id="SMslow", now=now())
+
+    try:
+        with runtime.engine.begin() as conn:  # another writer holds the database past the reply timeout
+            if runtime.engine.dialect.name == "postgresql":
+                conn.execute(text("LOCK TABLE contacts IN EXCLUSIVE MODE"))
+            sender = threading.Thread(target=send)
+            sender.start()
+            first_process.join(timeout=10)  # the silent receiver is stopped...
+            assert not first_process.is_alive()
+        sender.join(timeout=60)  # ...and, once the database is free, the web process handles the message
+        assert QUESTION in outcome["received"].replies[-1].text
+        assert count(runtime, Message, Message.provider_id == "SMslow") == 1
+        reply, _ = say(slow, "+447700900802", "FEEDBACK OAKLANDS", "SMslow2")  # a new receiver answers
+        assert QUESTION in reply and slow._process is not first_process
+    finally:
+        runtime.receiver = None
+        slow.stop()
