@@ -95,13 +95,3 @@ def provider_env(urls: dict, url: str, **extra) -> dict:
             "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "TWILIO_FROM_NUMBER": "+447700900000", "TWILIO_API_BASE_URL": urls["twilio"],
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": urls["telegram"], **extra}
-
-
-def max_in_window(times: list[float], window: float = 1.0) -> int:
-    """The most messages received in any window [t, t + window)."""
-    times, best, start = sorted(times), 0, 0
-    for end, t in enumerate(times):
-        while times[start] <= t - window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best

@@ -17,10 +17,11 @@ import threading
 import time
 from pathlib import Path
 
-from benchlib import NOW, database, fake_providers, max_in_window, provider_env, received, seed
+from benchlib import NOW, database, fake_providers, provider_env, received, seed
 
 from bot.alerts import publish_and_alert
 from bot.delivery import drain
+from bot.pacing import most_in_any_window
 from storage.models import Opportunity
 from yoursay import config
 from yoursay.app import create_app
@@ -91,7 +92,7 @@ def main() -> None:
         for channel, limit in limits.items():
             times = sorted(m["t"] for m in got if m["channel"] == channel)
             rate = (len(times) - 1) / (times[-1] - times[0])
-            peak = max_in_window(times)
+            peak = most_in_any_window(times)
             print(f"{args.db}: {channel}: {len(times):,} sent in {times[-1] - times[0]:.1f}s: {rate:.2f}/s, "
                   f"limit {limit:g}/s, ratio {rate / limit:.3f}; most in any 1s window {peak} "
                   f"({'within' if peak <= limit else 'OVER'} the limit)")

@@ -183,3 +183,13 @@ class Pacer:
                 else:
                     self._chats[slot.chat] = slot.undo[1]
             self.lock.notify_all()
+
+
+def most_in_any_window(times: list[float], window: float = 1.0) -> int:
+    """The most sends in any half-open window [t, t + window): what a provider's rate limit counts."""
+    times, best, start = sorted(times), 0, 0
+    for end, t in enumerate(times):
+        while times[start] <= t - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best

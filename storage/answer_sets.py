@@ -10,7 +10,7 @@ from storage import dbapi
 
 
 @functools.cache
-def statements(responses: Table, answers: Table, columns: tuple[str, ...]) -> tuple[dbapi.Statement, dbapi.Statement]:
+def _statements(responses: Table, answers: Table, columns: tuple[str, ...]) -> tuple[dbapi.Statement, dbapi.Statement]:
     """(upsert a response by ref returning its id, upsert an answer) for these tables, built once."""
     times = tuple(c for c in columns if responses.c[c].type.python_type in (date, datetime))
     names = ", ".join(("ref",) + columns)
@@ -27,7 +27,7 @@ def statements(responses: Table, answers: Table, columns: tuple[str, ...]) -> tu
 def record(conn: Connection, responses: Table, answers: Table, ref: str, question_id: str, value: str,
            **columns) -> int:
     """Store one answer under the response with this ref, creating the response on its first answer."""
-    response, answer = statements(responses, answers, tuple(sorted(columns)))
+    response, answer = _statements(responses, answers, tuple(sorted(columns)))
     response_id = response.run(conn, {"ref": ref, **columns}).fetchone()[0]
     answer.run(conn, {"response_id": response_id, "question_id": question_id, "value": value})
     return response_id

@@ -131,7 +131,7 @@ class ReceiverProcess:
         context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
         ready_read, ready_write = context.Pipe(duplex=False)
         level = logging.getLogger("yoursay").getEffectiveLevel()
-        self._process = context.Process(target=serve, name="yoursay-receiver", daemon=True,
+        self._process = context.Process(target=run_receiver, name="yoursay-receiver", daemon=True,
                                         args=(self.settings, self._address, self._authkey, os.getpid(),
                                               ready_write, level))
         self._process.start()
@@ -151,7 +151,7 @@ class ReceiverProcess:
             self._folder = None
 
 
-def serve(settings: Settings, address: str, authkey: bytes, parent: int, ready: Connection, level: int) -> None:
+def run_receiver(settings: Settings, address: str, authkey: bytes, parent: int, ready: Connection, level: int) -> None:
     """The receiver process: answer every connection, one transaction for all that arrive together."""
     from storage.writer import run_together
     from yoursay.runtime import build
