@@ -1,70 +1,12 @@
-"""Rule-based safeguarding flags for any inbound text.
+"""The first-person phrase rules, on spaCy's Matcher: "kill myself", "cut my arms", "staff hit me".
 
-This is a screening aid that brings messages to a person's attention. It is NOT a clinical
-assessment of risk, and its priority is not a risk score: a member of staff reads every flagged
-message and decides what to do under the trust's safeguarding procedures.
-
-Categories (a contract): suicide, self-harm, harm-to-others, abuse, unsafe.
-Priorities: urgent, high, low. Negated mentions ("I'm not suicidal") are still returned, with
-low priority, so that a person can see them; idioms ("the wait was killing me", "to die for")
-are not flagged at all. When a message is unclear we flag it: a missed disclosure is far worse
-than a false alarm.
+Each rule names a category and a priority. A quick check on trigger words lets most messages
+("2", "FEEDBACK", a line about parking) skip the matcher.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
-
-CATEGORIES = ("suicide", "self-harm", "harm-to-others", "abuse", "unsafe")
-PRIORITIES = ("urgent", "high", "low")
-DISCLAIMER = "Screening flag for review by staff; not a clinical risk assessment."
-
-
-@dataclass(frozen=True)
-class RiskResult:
-    """Why a message was flagged for a person to review. Not a clinical assessment."""
-
-    category: str          # suicide, self-harm, harm-to-others, abuse or unsafe
-    priority: str          # urgent, high or low (low: negated or uncertain mention)
-    phrase: str            # the words that raised the flag
-    reason: str            # a sentence for the reviewer
-    negated: bool = False
-    categories: tuple[str, ...] = field(default=())  # every category that matched
-
-    @property
-    def alert(self) -> bool:
-        """True when the flag should be raised to staff now (urgent or high)."""
-        return self.priority in ("urgent", "high")
-
-
-# --- normalising slang and typos before matching --------------------------------------------
-_REPLACEMENTS = [
-    (r"[’‘`]", "'"),
-    (r"(.)\1{2,}", r"\1\1"),                       # sooooo -> soo, killll -> kill
-    (r"\bwanna\b", "want to"), (r"\bgonna\b", "going to"), (r"\bgotta\b", "got to"),
-    (r"\bwana\b", "want to"), (r"\bwant ?2\b", "want to"), (r"\bgoing 2\b", "going to"),
-    (r"\b(my ?slef|myslf|mysefl|myelf|mysef|my self|meself|mysel)\b", "myself"),
-    (r"\bkil+\b", "kill"), (r"\bkilin?g?\b", "killing"), (r"\bkms\b", "kill myself"),
-    (r"\b(su[ia]?c[ie]?d[ie]?a?l+e?|suicidle|suisidal|sucidal|suicida|suicdal|suicial)\b", "suicidal"),
-    (r"\b(sucide|suicde|suiside|sucicide|suicid)\b", "suicide"),
-    (r"\bself[ -]?harm", "self harm"), (r"\bslef harm", "self harm"),
-    (r"\bdont\b", "don't"), (r"\bdnt\b", "don't"), (r"\bcant\b", "can't"), (r"\bwont\b", "won't"),
-    (r"\bim\b", "i'm"), (r"\bive\b", "i've"), (r"\bi ?m\b", "i'm"), (r"\bu\b", "you"),
-    (r"\bdie+\b", "die"), (r"\bded\b", "dead"), (r"\bod\b", "od"), (r"\bo\.d\.?", "od"),
-    (r"\banymore\b", "any more"), (r"\bcuz\b|\bcos\b", "because"),
-]
-_COMPILED = [(re.compile(p), r) for p, r in _REPLACEMENTS]
-_ANY_REPLACEMENT = re.compile("|".join(f"(?:{p})" for p, _ in _REPLACEMENTS))
-
-
-def normalise(text: str) -> str:
-    t = (text or "").lower()
-    if not _ANY_REPLACEMENT.search(t):  # one pass instead of one per rule, for most messages
-        return t
-    for pattern, repl in _COMPILED:
-        t = pattern.sub(repl, t)
-    return t
 
 
 # --- patterns ------------------------------------------------------------------------------
@@ -246,9 +188,6 @@ r"help me (with|to|get|understand|fill)",
     r"jump from (one|topic|thing|subject|question)", r"kicked out", r"neglected (to|the|my garden)",
 ]
 _IDIOM_RE = re.compile("|".join(f"(?:{p})" for p in _IDIOMS))
-_NEGATORS = {"not", "n't", "never", "no", "nobody", "noone", "nothing", "without", "nor", "stopped",
-             "hardly", "longer", "none"}
-_PRIORITY_ORDER = {"urgent": 0, "high": 1, "low": 2}
 
 
 def _expand(pattern):
@@ -291,16 +230,6 @@ def _matcher():
         return matcher(doc) + phrases(doc)
 
     return nlp, match, meta
-
-
-def _negated(doc, start: int) -> bool:
-    """A negator in the four tokens before the match, in the same clause."""
-    for tok in reversed(doc[max(0, start - 4):start]):
-        if tok.is_punct or tok.lower_ in {"but", "and", "so", "because", "just"}:
-            return False
-        if tok.lower_ in _NEGATORS:
-            return True
-    return False
 
 
 # Words spaCy's tokenizer can split out of a longer word ("cannot" -> "can", "not"): never a trigger.
@@ -347,23 +276,16 @@ def _triggers() -> frozenset[str] | None:
     return frozenset(words)
 
 
-def detect(text: str | None) -> RiskResult | None:
-    """Flag possible suicide, self-harm, harm to others, abuse or "not safe" for a person to review.
-
-    Returns None when nothing was found. The result is a screening flag with the matched phrase
-    and a reason; it is not a clinical risk assessment.
-    """
-    if not text or not text.strip():
-        return None
-    norm = normalise(text)
+def find(norm: str) -> list[tuple[str, str, bool, str, int, int, str]]:
+    """Every rule match outside an idiom: (category, priority, negatable, reason, start, end, words)."""
     triggers = _triggers()
     if triggers is not None and triggers.isdisjoint(_WORD_RE.findall(norm)):
-        return None  # no rule can match
+        return []  # no rule can match
     nlp, matcher, meta = _matcher()
     doc = nlp.make_doc(norm)
     matches = matcher(doc)
     if not matches:
-        return None
+        return []
     idiom_spans = [m.span() for m in _IDIOM_RE.finditer(norm)]
     found = []
     for match_id, start, end in matches:
@@ -372,16 +294,5 @@ def detect(text: str | None) -> RiskResult | None:
         if any(s <= a and b <= e or (s < b and a < e and e - s > b - a) for s, e in idiom_spans):
             continue
         category, priority, negatable, reason = meta[match_id]
-        negated = negatable and _negated(doc, start)
-        if negated:
-            priority = "low"
-            reason += " (negated: lower priority, still shown for review)"
-        found.append((_PRIORITY_ORDER[priority], CATEGORIES.index(category), -(end - start),
-                      category, priority, span.text, reason, negated))
-    if not found:
-        return None
-    found.sort()
-    _, _, _, category, priority, phrase, reason, negated = found[0]
-    categories = tuple(sorted({f[3] for f in found if f[4] != "low"} or {category}, key=CATEGORIES.index))
-    return RiskResult(category=category, priority=priority, phrase=phrase,
-                      reason=f"{reason}. {DISCLAIMER}", negated=negated, categories=categories)
+        found.append((category, priority, negatable, reason, a, b, span.text))
+    return found
