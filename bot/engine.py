@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot import answers, gsm7, participation
+from bot import safeguarding as sg
 from bot.answers import normalise
 from bot.replies import Reply, Result
 from bot.keywords import BACK_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, STOP_WORDS
@@ -18,6 +19,12 @@ from bot.texts import Texts
 
 MAX_SERVICE_CHOICES = 8
 CARRY_ON_WORDS = frozenset({"carry on", "continue", "resume", "go on", "carryon"})
+# What people say after a crisis reply: answered warmly, never with the generic greeting.
+THANKS_WORDS = frozenset({"thank you", "thanks", "thankyou", "thank u", "ty", "thx", "ok", "okay", "k", "kk", "ok thanks",
+                          "ok thank you", "okay thanks", "okay thank you", "cheers", "ta", "will do", "i will",
+                          "ill try", "i will try", "thanks i will", "alright", "right", "got it", "noted", "i know",
+                          "yeah", "yes", "ok will do", "thank you i will", "thanks x", "thank you x", "ok x", "fine",
+                          "i am ok", "im ok", "im okay", "i am okay", "im fine", "i am fine", "im safe", "i am safe"})
 
 
 @dataclass(frozen=True)
@@ -66,9 +73,11 @@ class NoteInterest:
 class Risk:
     """What the safeguarding check found in a message. A reason to involve a human, never a clinical assessment."""
 
-    category: str  # suicide, self-harm, harm-to-others, abuse or unsafe
+    category: str  # suicide, self-harm, harm-to-others, unsafe, abuse, someone-else, distress, ... (nlp.risk)
     priority: str  # urgent, high or low (e.g. negated: lower priority, never silenced)
     reason: str  # what was matched, so staff can see why
+    negated: bool = False  # a negated or long-past mention
+    language: str | None = None  # the message's language, when it is not English
 
 
 @dataclass(frozen=True)
@@ -103,39 +112,82 @@ class Context:
 
 def handle(state: dict | None, text: str, ctx: Context) -> Result:
     """Answer one incoming message."""
+    state = dict(state or {})
     if ctx.risk is not None:
-        return _at_risk(dict(state or {}), text, ctx)
-    result = _handle(dict(state or {}), text, ctx)
-    if ctx.provider_replied:  # record what the keyword did, but never answer it twice
-        result.replies = []
-        result.effects = [OptOut(confirmed=False) if isinstance(e, OptOut) else e for e in result.effects]
+        result = _at_risk(state, text, ctx)
+    else:
+        result = _handle(state, text, ctx)
+        if ctx.provider_replied:  # record what the keyword did, but never answer it twice
+            result.replies = []
+            result.effects = [OptOut(confirmed=False) if isinstance(e, OptOut) else e for e in result.effects]
+    if "risk" in state and "risk" not in result.state and _recent_crisis(state, ctx.now, sg.AFTER_CRISIS):
+        result.state = {**result.state, "risk": state["risk"]}  # e.g. the survey ended: still remember the reply
     return result
+
+
+def _recent_crisis(state: dict, now: datetime, within: timedelta) -> bool:
+    """True if this person was sent a reply to a risk message within the given time."""
+    at = (state.get("risk") or {}).get("at")
+    return bool(at) and now - datetime.fromisoformat(at) < within
+
+
+def _first_reply(state: dict, risk: Risk, now: datetime) -> bool:
+    """True unless the same kind of risk was answered, as seriously, in the last 10 minutes."""
+    earlier = ((state.get("risk") or {}).get("replied") or {}).get(risk.category)
+    if not earlier:
+        return True
+    at, rank = earlier
+    return now - datetime.fromisoformat(at) >= sg.REPEAT_WINDOW or sg.RANK[risk.priority] < rank
+
+
+def _remember(state: dict, risk: Risk, now: datetime) -> dict:
+    """Note that this kind of risk was answered now, so a repeat within minutes gets a short reply."""
+    memory = dict(state.get("risk") or {})
+    replied = {k: v for k, v in (memory.get("replied") or {}).items()
+               if now - datetime.fromisoformat(v[0]) < sg.REPEAT_WINDOW}
+    replied[risk.category] = [now.isoformat(), sg.RANK[risk.priority]]
+    return {**state, "risk": {"at": now.isoformat(), "replied": replied}}
 
 
 def _at_risk(state: dict, text: str, ctx: Context) -> Result:
     """Signpost help at once and flag the message for a human; never carry on as if nothing happened.
 
-    Even after STOP: a person who may be at risk is always told where to get help.
+    Even after STOP: a person who may be at risk is always told where to get help. The words fit
+    the kind of risk (bot/safeguarding.yaml); the same kind again within 10 minutes gets a short
+    answer instead of the numbers again, unless it is more serious.
     """
-    flag = RaiseFlag(ctx.risk.category, ctx.risk.priority, ctx.risk.reason)
-    if ctx.risk.priority == "low":  # e.g. "I'm not suicidal, just...": flagged for review, no interruption
+    risk, texts = ctx.risk, ctx.texts
+    flag = RaiseFlag(risk.category, risk.priority, risk.reason)
+    first = _first_reply(state, risk, ctx.now)
+    # A low mention of a serious kind (negated, long past) gets the gentle words, never the crisis ones.
+    kind = "negated" if risk.negated or risk.priority == "low" and risk.category in sg.SERIOUS else risk.category
+    if risk.priority == "low":  # e.g. "I'm not suicidal, just...", hopelessness: flagged for review, no interruption
         result = _handle(state, text, ctx)
         result.effects.append(flag)
-        if not state.get("opted_out"):  # after STOP, only an urgent or high risk is answered
-            result.replies.append(Reply(ctx.texts.urgent_help))
+        if not state.get("opted_out") and first:  # after STOP, only an urgent or high risk is answered
+            greeting = (texts.idle(), texts.expired())  # said to a message that started nothing: not needed now
+            inner = [r for r in result.replies if r.text not in greeting]
+            result.replies = [Reply(texts.risk_reply(kind, risk.language)), *inner]
+            result.state = _remember(result.state, risk, ctx.now)
         return result
-    crisis = Reply(ctx.texts.crisis())
+    crisis = Reply(texts.risk_reply(kind, risk.language) if first else texts.risk_repeat())
     if state.get("opted_out"):
-        return Result(state, [crisis], [flag])
+        return Result(_remember(state, risk, ctx.now) if first else state, [crisis], [flag])
+    pause = texts.safeguarding_settings.pauses(risk.priority)
     if state.get("step") == "question" and not state.get("paused") and not _is_expired(state, ctx):
         # The message may still be their answer (a disclosure about care is feedback too): keep it, then pause.
         inner = _handle(state, text, ctx)
         kept = [e for e in inner.effects if isinstance(e, (RecordAnswer, ForgetAnswer))]
-        if kept and inner.state.get("step") != "question":  # that was the last question
-            return Result(inner.state, [crisis, Reply(ctx.texts.flagged())], [*kept, flag])
+        if not pause or kept and inner.state.get("step") != "question":  # going on, or that was the last question
+            replies = [crisis, *inner.replies] if not pause else [crisis] + [Reply(texts.flagged())] * first
+            new_state = inner.state if kept or not pause else _touch(state, ctx)
+            return Result(_remember(new_state, risk, ctx.now) if first else new_state, replies, [*kept, flag])
         paused = {**(inner.state if kept else _touch(state, ctx)), "paused": True}
-        return Result(paused, [crisis, Reply(ctx.texts.survey_paused())], [*kept, flag])
-    return Result(_touch(state, ctx) if state.get("step") else state, [crisis, Reply(ctx.texts.flagged())], [flag])
+        replies = [crisis, Reply(texts.survey_paused())] if first else [crisis]
+        return Result(_remember(paused, risk, ctx.now) if first else paused, replies, [*kept, flag])
+    new_state = _touch(state, ctx) if state.get("step") else state
+    replies = [crisis, Reply(texts.flagged())] if first else [crisis]
+    return Result(_remember(new_state, risk, ctx.now) if first else new_state, replies, [flag])
 
 
 def _word(text: str) -> str:
@@ -177,7 +229,12 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
     if step == "question" and state.get("paused"):  # after a safeguarding flag: only on their say-so
         if word in CARRY_ON_WORDS:
             return _resume(state, ctx)
+        if word in THANKS_WORDS and _recent_crisis(state, ctx.now, sg.AFTER_CRISIS):
+            return Result(_touch(state, ctx), [Reply(ctx.texts.after_crisis(paused=True))])
         return Result(_touch(state, ctx), [Reply(ctx.texts.still_paused())])
+    if not step and (word in THANKS_WORDS or word in CARRY_ON_WORDS) and _recent_crisis(state, ctx.now,
+                                                                                            sg.AFTER_CRISIS):
+        return Result(state, [Reply(ctx.texts.after_crisis(paused=False))])
     if step in participation.STEPS:
         return _participation(state, word, text, ctx)
     if step == "service":

@@ -1,9 +1,10 @@
 """Everything the bot says, in one place, in plain GSM-7 English."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import gsm7
+from bot.safeguarding import Safeguarding, shipped
 
 URGENT_HELP = "Urgent help: call 111 (mental health option), Samaritans 116 123, text SHOUT to 85258, or 999 if life is at risk."
 
@@ -15,6 +16,7 @@ class Texts:
     trust_name: str = "the trust"
     keyword: str = "FEEDBACK"
     local_crisis_line: str | None = None
+    safeguarding: Safeguarding | None = None  # the settings file (bot/safeguarding.yaml or the trust's copy)
 
     @property
     def urgent_help(self) -> str:
@@ -22,19 +24,34 @@ class Texts:
             return f"Urgent help: {self.local_crisis_line}, call 111 (mental health option), Samaritans 116 123, or 999."
         return URGENT_HELP
 
+    @property
+    def safeguarding_settings(self) -> Safeguarding:
+        base = self.safeguarding or shipped()
+        if self.local_crisis_line and not base.local_crisis_line:
+            return replace(base, local_crisis_line=self.local_crisis_line)
+        return base
+
     def crisis(self) -> str:
         """Signposting for someone who may be at risk. It must never be cut, so it is kept short."""
-        local = f" {self.local_crisis_line}." if self.local_crisis_line else ""
-        return ("If your life is at risk, call 999 or go to A&E now. For urgent mental health help call NHS 111 "
-                f"and choose the mental health option.{local} Samaritans: 116 123, free, any time. "
-                "Or text SHOUT to 85258.")
+        return self.risk_reply("suicide")
+
+    def risk_reply(self, category: str, language: str | None = None) -> str:
+        """The first reply to a message that may show risk: the right words for its kind."""
+        return self.safeguarding_settings.reply(category, language)
+
+    def risk_repeat(self) -> str:
+        """The same kind of risk again within minutes: no second copy of the numbers."""
+        return self.safeguarding_settings.message("repeat")
+
+    def after_crisis(self, paused: bool) -> str:
+        """ "thank you", "ok" or CARRY ON after a crisis reply."""
+        return self.safeguarding_settings.message("after_crisis_paused" if paused else "after_crisis")
 
     def survey_paused(self) -> str:
-        return ("Thank you for telling us. A member of our team will read your message. We've paused the survey: "
-                "reply CARRY ON if you'd like to go back to it.")
+        return self.safeguarding_settings.review(paused=True)
 
     def flagged(self) -> str:
-        return "Thank you for telling us. A member of our team will read your message."
+        return self.safeguarding_settings.review(paused=False)
 
     def still_paused(self) -> str:
         return (f"Thank you for your message. {self.urgent_help} Reply CARRY ON to go back to the survey, or "

@@ -19,8 +19,11 @@ def raise_flag(db: Connection | Session, *, contact_id: int | None, channel: str
     return db.execute(stmt.returning(FLAGS.c.id)).scalar_one()
 
 
-def unnotified(session: Session, limit: int = 50) -> list[SafeguardingFlag]:
-    return list(session.scalars(select(SafeguardingFlag).where(SafeguardingFlag.notified_at.is_(None))
+def unnotified(session: Session, priorities: tuple[str, ...] = ("urgent", "high"),
+               limit: int = 50) -> list[SafeguardingFlag]:
+    """Flags of these priorities that the on-duty contact has not been told of yet, oldest first."""
+    return list(session.scalars(select(SafeguardingFlag).where(SafeguardingFlag.notified_at.is_(None),
+                                                               SafeguardingFlag.priority.in_(priorities))
                                 .order_by(SafeguardingFlag.id).limit(limit)))
 
 

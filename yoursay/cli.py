@@ -122,6 +122,10 @@ def telegram_poll() -> None:
     rt = _runtime()
     if not rt.settings.telegram_enabled:
         raise click.ClickException("set TELEGRAM_BOT_TOKEN first")
+    if rt.bot.risk_check:
+        from nlp import risk
+
+        risk.preload()  # the rules and language models, once, in the process that reads messages
     jobs = scheduler.start(rt) if rt.settings.run_scheduler else None
     # The scheduler stops first, so no scheduled send meets a channel that has stopped.
     run_polling(rt, polling_application(rt, before_stop=jobs.shutdown if jobs else None))

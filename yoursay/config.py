@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 
+from bot.safeguarding import review_time
+
 MODES = ("production", "dev", "demo")
 
 
@@ -58,6 +60,9 @@ class Settings:
     feedback_keyword: str = "FEEDBACK"
     fft_followup: str = "Please can you tell us why you gave your answer?"
     local_crisis_line: str | None = None
+    safeguarding_file: str | None = None  # the trust's copy of bot/safeguarding.yaml (wording, numbers, tiers)
+    safeguarding_line: str | None = None  # e.g. the council's adult safeguarding line, for abuse replies
+    safeguarding_review: str | None = None  # when a person reads a flag, in words ("within 1 working day")
     on_duty_email: str | None = None  # told at once of every safeguarding flag (needs SMTP)
     on_duty_webhook_url: str | None = None  # and/or POSTed to, e.g. a Teams or paging webhook
     conversation_timeout: timedelta | None = None  # each survey sets its own expiry; this overrides all
@@ -143,6 +148,13 @@ def default_database_url(instance: Path | None = None) -> str:
     return f"sqlite:///{folder / 'yoursay.db'}"
 
 
+def _review_time(raw: str | None) -> str | None:
+    try:
+        return review_time(raw)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
 def load(env: dict | None = None) -> Settings:
     """Build Settings from environment variables."""
     env = os.environ if env is None else env
@@ -158,6 +170,9 @@ def load(env: dict | None = None) -> Settings:
         feedback_keyword=env.get("YOURSAY_FEEDBACK_KEYWORD", "FEEDBACK").strip().upper(),
         fft_followup=env.get("YOURSAY_FFT_FOLLOWUP", Settings.fft_followup),
         local_crisis_line=env.get("YOURSAY_LOCAL_CRISIS_LINE") or None,
+        safeguarding_file=env.get("YOURSAY_SAFEGUARDING_FILE") or None,
+        safeguarding_line=env.get("YOURSAY_SAFEGUARDING_LINE") or None,
+        safeguarding_review=_review_time(env.get("YOURSAY_SAFEGUARDING_REVIEW_HOURS")),
         on_duty_email=env.get("YOURSAY_ON_DUTY_EMAIL") or None,
         on_duty_webhook_url=env.get("YOURSAY_ON_DUTY_WEBHOOK_URL") or None,
         conversation_timeout=(timedelta(hours=_number(env, "YOURSAY_CONVERSATION_TIMEOUT_HOURS", "0"))

@@ -33,12 +33,14 @@ def _summary(flag: SafeguardingFlag) -> str:
             f"raised {flag.created_at:%d %b %Y %H:%M} UTC from a {flag.channel} message.")
 
 
-def notify_on_duty(factory: sessionmaker[Session], settings: Settings, now) -> int:
-    """Send every flag not yet told; each is marked told once every configured route took it."""
+def notify_on_duty(factory: sessionmaker[Session], settings: Settings, now,
+                   priorities: tuple[str, ...] = ("urgent", "high")) -> int:
+    """Send every flag of these priorities not yet told (bot/safeguarding.yaml's tiers say which);
+    each is marked told once every configured route took it. Low ones wait in the admin's queue."""
     if not (settings.on_duty_webhook_url or (settings.on_duty_email and settings.smtp_host)):
         return 0
     with factory() as session:
-        flags = safeguarding.unnotified(session)
+        flags = safeguarding.unnotified(session, priorities)
         session.expunge_all()
     told = 0
     for flag in flags:

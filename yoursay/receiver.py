@@ -162,7 +162,9 @@ def run_receiver(settings: Settings, address: str, authkey: bytes, parent: int, 
         logging.getLogger(name).setLevel(level)
     rt = build(settings)
     if rt.bot.risk_check:
-        rt.bot.risk_check("warming up")
+        from nlp import risk
+
+        risk.preload()  # the rules and language models, once, in the process that reads messages
     listener = Listener(address, family="AF_UNIX", authkey=authkey)
     connections: list[Connection] = []
     lock = threading.Lock()

@@ -14,6 +14,7 @@ from typing import Callable, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import safeguarding
 from bot.conversations import BotConfig, Received, receive
 from bot.delivery import Policy
 from bot.pacing import Pacer
@@ -22,7 +23,7 @@ from bot.texts import Texts
 from nlp import risk
 from storage.db import make_engine, make_sessionmaker
 from storage.writer import GroupCommitter
-from yoursay.config import Settings
+from yoursay.config import ConfigError, Settings
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -98,8 +99,14 @@ def load_surveys(settings: Settings) -> Registry:
 
 
 def bot_config(settings: Settings) -> BotConfig:
+    try:
+        settings_file = safeguarding.load(settings.safeguarding_file, local_crisis_line=settings.local_crisis_line,
+                                          safeguarding_line=settings.safeguarding_line,
+                                          review_time=settings.safeguarding_review)
+    except safeguarding.SafeguardingFileError as exc:  # never run with wording nobody has checked
+        raise ConfigError(f"the safeguarding settings are not usable:\n{exc}") from exc
     texts = Texts(trust_name=settings.trust_name, keyword=settings.feedback_keyword,
-                  local_crisis_line=settings.local_crisis_line)
+                  local_crisis_line=settings.local_crisis_line, safeguarding=settings_file)
     secret = (settings.secret_key or DEV_REF_SECRET).encode()
     return BotConfig(texts=texts, timeout=settings.conversation_timeout, surveys=load_surveys(settings),
                      ref_key=hashlib.sha256(b"response-ref:" + secret).digest(), timezone=settings.timezone,

@@ -28,7 +28,9 @@ def tick(rt: Runtime) -> bool:
         return False
     s = rt.settings
     jobs = [
-        ("telling the on-duty contact about safeguarding flags", lambda: notify_on_duty(rt.factory, s, rt.now())),
+        ("telling the on-duty contact about safeguarding flags", lambda: notify_on_duty(rt.factory, s, rt.now(),
+                                                                                     rt.bot.texts.safeguarding_settings
+                                                                                     .alert_priorities())),
         ("reminders", lambda: remind_unfinished(rt.factory, rt.bot.surveys, rt.bot.texts, rt.now(),
                                                 s.conversation_timeout)),
         ("expiry", lambda: expire_conversations(rt.factory, rt.bot.surveys, rt.now(), s.conversation_timeout)),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from nlp import risk
 from storage import migrate
 from yoursay import config, receiver, scheduler
 from yoursay.app import create_app
@@ -39,8 +40,8 @@ def prepare(settings: config.Settings) -> Flask:
         migrate.upgrade(settings.database_url)
     elif not migrate.is_current(rt.engine):
         raise config.ConfigError("the database schema is out of date: run `yoursay db upgrade` first")
-    if rt.bot.risk_check:
-        rt.bot.risk_check("warming up")  # load the risk rules now, not on someone's first message
+    if rt.bot.risk_check:  # load the risk rules now, not on someone's first message; the language models
+        risk.preload(language_models=not settings.receiver_process)  # only where messages are read
     return create_app(settings, rt)
 
 

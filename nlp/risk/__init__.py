@@ -68,18 +68,19 @@ class _Found:
 
     @property
     def order(self):
-        return _RANK[self.priority], CATEGORIES.index(self.category), -len(self.phrase)
+        return (_RANK[self.priority], CATEGORIES.index(self.category), CATEGORIES.index(self.concern or self.category),
+                -len(self.phrase))
 
 
 def _english(norm: str) -> list[_Found]:
     """Every finding of the English layers, with negation and long-past mentions made low."""
     found, past = [], None
-    idioms = [m.span() for m in signs.IDIOMS.finditer(norm)]
+    idioms = signs.idioms(norm)
     for category, priority, negatable, reason, start, end, words in phrases.find(norm):
         if any(s <= start < e or s < end <= e for s, e in idioms):
             continue  # e.g. "suicide prevention training", "a ligature audit"
         found.append(_Found(category, priority, words, reason, negatable and negated_before(norm, start)))
-    for sign, start, end, words in signs.find(norm):
+    for sign, start, end, words in signs.find(norm, idioms):
         negated = sign.negatable and negated_before(norm, start)
         found.append(_Found(sign.category, sign.priority, words, sign.reason, negated))
     out = []
@@ -138,8 +139,9 @@ def detect(text: str | None) -> RiskResult | None:
                       concern=best.concern, language=lang)
 
 
-def preload() -> None:
-    """Build the matchers and load the language models now, once per process, not per message."""
+def preload(language_models: bool = True) -> None:
+    """Build the matchers (and load the language models) now, once per process, not on a message."""
     phrases._matcher()
-    language.preload()
     foreign.phrases()
+    if language_models:
+        language.preload()

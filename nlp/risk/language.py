@@ -79,7 +79,7 @@ def identify(text: str) -> str | None:
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 2:
         return None
-    scripts = [s for s in map(_script, letters) if s]
+    scripts = [] if text.isascii() else [s for s in map(_script, (c for c in letters if c > "\u024f")) if s]
     if len(scripts) >= 2 and len(scripts) >= 0.3 * len(letters):
         script = max(set(scripts), key=scripts.count)
         name, confidence = _lingua(text)

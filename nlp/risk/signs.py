@@ -18,8 +18,8 @@ DRUGS = (r"(?:tablets?|pills?|paracetamols?|meds|medications?|medicines?|prescri
          r"amitriptyline|everything in the medicine (?:cupboard|cabinet|box|drawer)|pregabalin|gabapentin|tramadol|morphine|oxycodone|methadone|aspirin|ibuprofen|"
          r"venlafaxine|clozapine|lorazepam|promethazine|anti ?histamines?|boxes of \w+|packets of \w+)")
 STOCK = (r"(?:sav(?:e|ed|ing)(?: up)?|stockpil\w*|hoard\w*|stash\w*|collect(?:ed|ing)|squirrel\w*|"
-         r"built up|building up|put(?:ting)? (?:aside|away)|kept|keeping|hidden|hid|hiding|got (?:a|loads of|lots of|"
-         r"enough)|bought (?:loads|lots|extra|enough|a few boxes|boxes|packets)|(?:not|stopped) taking)")
+         r"built up|building up|put(?:ting)? (?:aside|away)|kept (?:back|aside|hidden)|keeping (?:back|aside)|hidden|hid|"
+         r"hiding|got (?:loads of|lots of|enough)|bought (?:loads|lots|extra|enough|a few boxes|boxes|packets)|(?:not|stopped) taking)")
 PLACE = (r"(?:(?:the|a) (?:bridge|cliffs?|cliff edge|ledge|roof ?top|roof|railway|railway line|tracks|train tracks|"
          r"level crossing|motorway|viaduct|quarry|reservoir|tower block)|(?:the )?top (?:floor |level |deck |storey )?of (?:the|a) "
          r"(?:car park|multi ?stor[ey]+|building|block|flats|tower|hospital)|beachy head|the edge|the river|the canal|the sea|the platform)")
@@ -60,11 +60,15 @@ SIGNS = [
          rf"(?:so|that|to)\b|\bfrom different (?:shops|chemists|pharmacies)\b|\b(?:taking|take|took|swallow\w*) "
          rf"(?:everything|all of it|the lot|whatever) (?:in|from) (?:the|my) (?:medicine|meds|bathroom) "
          rf"(?:cupboard|cabinet|box|drawer)\b"),
+    Sign("suicide", "urgent", "stopped taking medication and is keeping it",
+         r"\bstop\w* (?:taking )?(?:her|his|my|their|the) \w+\b.{0,60}\b(?:keeping|kept|saving|saved|hiding|hid|"
+         r"hoarding|stockpiling|stashing) (?:them|it|the|all)\b"),
     Sign("suicide", "urgent", "looks up how to end their life",
          rf"\b(?:looked up|looking up|looking into|googl\w*|search\w*|research\w*|read(?:ing)? up on|been reading about|"
-         rf"worked out|working out|finding out|find out|asked|asking)\b(?:\s+\w+){{0,3}}\s+(?:how (?:many|much)|"
-         rf"how (?:long|to)|what (?:dose|amount)|lethal|painless|quickest|fatal|the best way|ways to|methods|ways of "
-         rf"(?:dying|killing|ending)|suicide|overdos\w*)\b"),
+         rf"worked out|working out|finding out|find out)\b(?:\s+\w+){{0,3}}\s+(?:how (?:many|much)\b(?:\s+\w+){{0,3}}"
+         rf"\s+(?:{DRUGS}|would|it takes|to (?:die|kill|take))|how long (?:it takes|does it take)|how to (?:die|kill|end|"
+         rf"hang|overdose|do it)|what (?:dose|amount)|lethal|painless|quickest|fatal|the best way|ways to (?:die|kill|"
+         rf"end)|methods|ways of (?:dying|killing|ending)|suicide|overdos\w*)\b"),
     Sign("suicide", "urgent", "asks how much medication would be fatal",
          rf"\bhow (?:many|much)\b(?:\s+\w+){{0,3}}\s+(?:would|does|will|do|to)\b(?:\s+\w+){{0,3}}\s+"
          rf"(?:kill|take to die|be fatal|be enough|be lethal|finish|end|stop my heart)"),
@@ -138,11 +142,9 @@ SIGNS = [
          r"worked out how|decided how|it's (?:all )?planned|everything is planned|planned it all|"
          r"made my (?:mind up|decision)|i've decided to (?:end|go|die|do it)|(?:going|planning|plan) to do it)\b"),
     Sign("suicide", "urgent", "speaks of taking their own life",
-         r"\b(?:take|taking|took|end|ending|ended) (?:my|me) (?:own )?life\b|\bkill (?:myself|me)\b|\bend me\b|"
+         r"\b(?:take|taking|took|end|ending|ended) (?:my|me) (?:own )?life\b|\bkill myself\b|"
          r"\b(?:want|wanna|going|gonna|ready|need|have|decided|plan(?:ning)?) to (?:die|end it|check out|"
-         r"not exist|stop existing|stop living)\b|\b(?:want|ready|need|decided|planning) to go\b(?! (?:home|out|"
-         r"to|back|on|for|shopping|away|and|with|in|into|up|there|through|round|over|now|again|abroad|ahead|see|"
-         r"outside|somewhere|private|elsewhere|onto|off|via))|\boff myself\b"),
+         r"not exist|stop existing|stop living)\b|\boff myself\b"),
     Sign("suicide", "high", "says they will not be here",
          r"\b(?:won't|will not|not going to|wont|not gonna|might not|may not) (?:be (?:here|around|alive|about)|"
          r"make it|see (?:christmas|my birthday|the morning|tomorrow|next week|another|the new year|spring|"
@@ -153,7 +155,7 @@ SIGNS = [
          r"like)\s+(?:to )?(?:live|be alive|exist|be here|carry on|go on|wake up|living|existing)\b|\bdon't think "
          r"i'll (?:last|make it|survive|be (?:here|around|alive))\b",
          negatable=False),
-    Sign("suicide", "high", "says they cannot go on",
+    Sign("distress", "low", "says they cannot go on",
          r"\b(?:can't|cannot|can not|don't think i can|unable to) (?:go on|carry on|keep going|cope|do this|"
          r"take (?:it|this|any more)|live like this|keep living)\b(?! (?:the|a|any|holiday|outings?|leave|trips?|"
          r"without|with the|to the|phone|computer|website|app|online|forms?))",
@@ -198,8 +200,8 @@ SIGNS = [
          r"the end of the road for me|nothing left|ready to give up|want to give up)"),
     # -- self-harm without the word -------------------------------------------------------------
     Sign("self-harm", "high", "speaks of hurting themselves",
-         rf"\b(?:cut|cutting|cuts|slash\w*|slic\w*|burn\w*|scratch\w*|carv\w*|scald\w*|bit|bite|biting|hit|hitting|"
-         rf"punch\w*|bang\w*|pick\w*|tear\w*|stab\w*)\b(?:\s+\w+){{0,2}}\s+(?:my|me)\s+(?:own )?(?:arms?|legs?|"
+         rf"(?:\b(?:cut|cutting|cuts|slash\w*|slic\w*|burn\w*|scratch\w*|carv\w*|scald\w*|stab\w*)\b(?:\s+\w+){{0,2}}|"
+         rf"\b(?:bit|bite|biting|hit|hitting|punch\w*|bang\w*|pick\w*|tear\w*))\s+(?:my|me)\s+(?:own )?(?:arms?|legs?|"
          rf"wrists?|thighs?|skin|stomach|tummy|face|hands?|body|head|chest|hips?|fingers)\b(?:\s+\w+){{0,4}}\s*"
          rf"(?:till|until|with|again|open|to feel|so it|on purpose|deliberately|when|because|blade|razor|lighter|"
          rf"knife|glass|compass|bleed|bled|blood|scars?|marks|deep)?"),
@@ -222,7 +224,7 @@ SIGNS = [
          r"\b(?:going to|gonna|will|'ll|want to|wanna|feel like|could|might|plan to|planning to|thinking of|"
          r"thoughts of|urges? to|end up|scared i'll|afraid i'll|worried i'll)\s+(?:\w+ )?(?:kill|hurt|harm|stab|"
          r"batter|strangle|smother|shoot|beat|attack|do something to|snap and hurt)\s+(?:him|her|them|someone|"
-         r"somebody|my|the|that|this|a|people|anyone|everyone|one of)\b"),
+         r"somebody|my|the|that|this|a|people|anyone|everyone|one of|whoever|anybody)\b"),
     Sign("harm-to-others", "high", "speaks of harming someone else",
          r"\b(?:smash|punch|kick|knock|cave|bash) (?:his|her|their|your|the \w+'?s?|that \w+'?s?) (?:face|head|teeth) "
          r"in\b|\bburn (?:his|her|their|the|your|that) (?:house|flat|car|place|home) down\b|\b(?:will|'ll|going to|"
@@ -234,15 +236,16 @@ SIGNS = [
          r"consultant|nurse|doctor|receptionist|social worker)\b(?! (?:myself|herself))"),
     Sign("harm-to-others", "high", "speaks of a weapon meant for someone",
          r"\b(?:knife|machete|gun|bat|hammer|blade)\b(?:\s+\w+){0,4}\s+(?:for (?:him|her|them)|to use on|ready for|"
-         r"in my (?:bag|pocket|coat))|\b(?:coming|come|bring\w*|turn(?:ing)? up)\b(?:\s+\w+){0,5}\s+with (?:a|my|the) "
+         r"in my (?:bag|pocket|coat))|\b(?:i've got|i have got|i have|carrying|i carry|bought|i'm carrying) (?:a|my) "
+         r"(?:knife|blade|machete|gun|weapon)\b|\b(?:coming|come|bring\w*|turn(?:ing)? up)\b(?:\s+\w+){0,5}\s+with (?:a|my|the) "
          r"(?:hammer|knife|machete|bat|gun|blade|weapon)\b"),
     Sign("unsafe", "urgent", "says someone is threatening or hurting them",
          r"\b(?:he|she|they|him|someone|somebody|a man|a woman|my (?:ex|partner|husband|wife|boyfriend|girlfriend|"
          r"dad|stepdad|brother|son|neighbour|landlord|dealer)|the (?:man|guy|bloke|dealer|neighbour|landlord))\b"
-         r"(?:\s+\w+){0,3}\s+(?:is|'s|keeps|has been|was|are|'re|have been)?\s*(?:outside|at|banging on|trying to "
-         r"get in|breaking in|following|watching|waiting for|threatening|coming (?:round|for|after)|after me|"
-         r"going to find|knows where)\b(?:\s+\w+){0,2}\s*(?:me|my (?:door|house|flat|window|room)|the (?:door|house|"
-         r"flat|window))?"),
+         r"(?:\s+\w+){0,3}?\s+(?:is|'s|keeps|has been|was|are|'re|have been|keep)?\s*(?:outside|banging on|"
+         r"trying to get in(?:to)?|breaking in(?:to)?|following|watching|waiting (?:for|outside)|coming (?:round "
+         r"for|for|after)|threatening)\s+(?:me|my (?:door|house|flat|window|room|home|car)|the (?:door|house|"
+         r"flat|window))\b"),
     Sign("unsafe", "urgent", "says they are not safe or in danger now",
          r"\b(?:scared|afraid|frightened|terrified|petrified) (?:to|of) (?:go(?:ing)? (?:home|back)|what (?:he|she|"
          r"they)(?:'ll| will| might) do|him|her|them|my (?:ex|partner|husband|wife|boyfriend|girlfriend|dad|"
@@ -257,10 +260,10 @@ SIGNS = [
     Sign("abuse", "high", "may disclose abuse, assault or neglect",
          r"\b(?:takes|took|taking|steals|stole|stealing|spends|spent|controls|control|keeps|kept|won't give me)\s+"
          r"(?:all )?(?:my|her|his|their|mum's|dad's|nan's) (?:money|benefits|pension|bank card|card|pin|wages|"
-         r"phone|pip|universal credit|savings)\b|\b(?:takes|took|taking|steals|stole|stealing|nicks|nicked)\s+"
+         r"pip|universal credit|savings)\b|\b(?:takes|took|taking|steals|stole|stealing|nicks|nicked)\s+"
          r"(?:money|cash|cards?|notes)\s+(?:out of|from)\b|\b(?:if|don't|not to|mustn't|never to|never) tell "
          r"(?:anyone|anybody|someone|nobody|my \w+)\b(?:\s+\w+){0,3}|\b(?:come|comes|came|coming|creeps|crept) "
-         r"(?:in|into) my (?:room|bed|bedroom)\b|\b(?:nobody|no one|nobody has|not been|hasn't been|haven't been|"
+         r"(?:in|into) my (?:room|bed|bedroom) (?:at night|in the night|when i'm asleep|while i sleep|and touch\w*)\b|\b(?:nobody|no one|nobody has|not been|hasn't been|haven't been|"
          r"wasn't|weren't|isn't being|not being) (?:\w+ )?(?:changed|washed|fed|bathed|turned|checked on|given "
          r"(?:food|water|a drink|meds|medication))\b|\b(?:left|got|has|developed|with) (?:with )?(?:bad |awful |"
          r"terrible )?(?:pressure sores|bed sores|bedsores)\b|\bleft (?:with|without) (?:no )?(?:food|meds|"
@@ -268,11 +271,13 @@ SIGNS = [
          r"\bbruises? (?:on|all over|up) (?:my|her|his)\b|\brestrain\w* (?:me|my \w+|her|him|them) for no reason\b|\b(?:left|leave|leaves|leaving)\b(?:\s+\w+){0,2}\s+(?:in|"
          r"without|lying in|sitting in) (?:soiled|wet|dirty|her own|his own|my own|their own) ?(?:clothes|pad|"
          r"sheets|bed|urine|mess|faeces|wee|poo|food|water|a drink|meds|medication|help)?\b|"
-         r"\bnot (?:fed|washed|changed|given (?:food|water|a drink|meds|medication))\b|"
+         r"\b(?:is|was|being|been|are|were|isn't|wasn't|aren't|weren't|hasn't been|haven't been) not (?:fed|washed|changed)\b|"
+         r"\bnot being (?:fed|washed|changed|given (?:food|water|a drink|meds|medication))\b|"
          r"\b(?:locks|locked|lock) (?:me|her|him|them) (?:in|out)\b|\bwon't let (?:me|her|him) (?:leave|go out|see|"
          r"eat|have|call|phone|speak)\b|\b(?:sexual|sexually|inappropriate|unwanted) (?:comments|touching|"
-         r"advances|messages|photos|pictures|contact)\b|\b(?:made|makes|forced|forces) (?:me|her|him) (?:to )?"
-         r"(?:have sex|do sexual|do things|touch|watch porn|send (?:photos|pictures|nudes))"),
+         r"advances|messages|photos|pictures|contact)\b|\b(?:made|makes|make|forced|forces|force) (?:me|her|him|them) "
+         r"(?:to )?(?:have sex|do sexual|do things|touch|watch porn|send (?:photos|pictures|nudes)|hand over|give (?:him|"
+         r"her|them) (?:my|her|his|their|all))"),
     Sign("abuse", "high", "may disclose abuse, assault or neglect",
          r"\b(?:calls|called|calling|tells|told|telling)\s+(?:me|her|him) (?:i'm|i am|she's|he's|that i'm)?\s*"
          r"(?:worthless|useless|stupid|fat|ugly|mental|a psycho|nothing|a waste)\b(?:\s+\w+){0,3}\s*(?:every day|"
@@ -328,7 +333,7 @@ IDIOMS = re.compile("|".join(f"(?:{p})" for p in [
     r"sea front|seafront|canal path|towpath|beach)", r"(?:bridge|river|sea|canal) (?:club|walk|view|front|path|side)",
     r"(?:the|a) (?:car park|multi ?storey) (?:is|was|were|has|had|needs|charges|fees|costs|spaces|prices)",
     r"(?:give|gave|giving) (?:my|the) (?:details|name|number|address|feedback|consent|opinion|views|time|thanks)",
-    r"(?:like|is|was) banging my head against", r"brick wall",
+    r"(?:like|is|was) banging my head against", r"brick wall", r"kicked out", r"unsafe if", r"accidental(?:ly)? overdos",
     r"(?:wrote|written|writing|write|left|leaving) (?:a |my |the )?(?:note|letter|message|review|complaint|"
     r"feedback|card)s? (?:to|for) (?:the|my|your) (?:gp|doctor|team|ward|staff|nurse|manager|pals|complaints|mp)",
     r"(?:thank you|thanks) (?:note|card|letter)", r"(?:last|final) (?:letter|message|text|note) (?:from|about|"
@@ -342,14 +347,19 @@ IDIOMS = re.compile("|".join(f"(?:{p})" for p in [
 _COMPILED = [(sign, re.compile(sign.pattern)) for sign in SIGNS]
 
 
-def find(norm: str) -> list[tuple[Sign, int, int, str]]:
+def idioms(norm: str) -> list[tuple[int, int]]:
+    """Where the figures of speech are in a normalised text."""
+    return [m.span() for m in IDIOMS.finditer(norm)]
+
+
+def find(norm: str, idioms_at: list[tuple[int, int]] | None = None) -> list[tuple[Sign, int, int, str]]:
     """Every sign in a normalised text that is not inside a figure of speech: (sign, start, end, words)."""
-    idioms = [m.span() for m in IDIOMS.finditer(norm)]
+    idioms_at = idioms(norm) if idioms_at is None else idioms_at
     found = []
     for sign, pattern in _COMPILED:
         for m in pattern.finditer(norm):
             a, b = m.span()
-            if any(s <= a < e or s < b <= e for s, e in idioms):
+            if any(s <= a < e or s < b <= e for s, e in idioms_at):
                 continue
             found.append((sign, a, b, m.group().strip()))
     return found

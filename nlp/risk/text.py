@@ -14,45 +14,53 @@ EMOJI = {"💊": " pills ", "🔪": " knife ", "🗡": " knife ", "🩸": " bloo
          "🔫": " gun ", "🪢": " rope ", "🌉": " bridge ", "🚆": " train ", "🚂": " train ", "🚄": " train ",
          "💉": " needle ", "🥀": " ", "🙏": " please ", "😭": " crying ", "😢": " crying ", "💔": " heartbroken "}
 
+def _words(pairs: str) -> dict[str, str]:
+    """ "a b=c d; e=f" -> {"a b": "c d", "e": "f"}; several spellings may share one: "x|y=z"."""
+    out = {}
+    for pair in pairs.split(";"):
+        if pair.strip():
+            spellings, _, meaning = pair.partition("=")
+            out.update({w.strip(): meaning.strip() for w in spellings.split("|")})
+    return out
+
+
+# Whole words and phrases as people text them, and what they mean: one pass over the text.
+WORDS = _words("""
+wanna|wana|want 2|want2|wnt 2|went 2=want to; wants 2=wants to; gonna|gunna|gna|going 2=going to; gotta=got to;
+need 2=need to; have 2=have to; wnt=want;
+myslef|myslf|mysefl|myelf|mysef|my self|meself|mysel|mysself|my slef|myslef=myself;
+himslef|him slef|him self=himself; herslef|her slef|her self=herself;
+themselves|them selves|them self|themself=themselves;
+kms=kill myself; kys=kill yourself; unalive|un alive=kill; unaliving=killing; sewerslide|sewer slide=suicide;
+suicidle|suisidal|sucidal|suicida|suicdal|suicial|suicidial|sucidle|suicidel|suicdial|suacidal=suicidal;
+sucide|suicde|suiside|sucicide|suicid|suicied|suiced|suicde=suicide; off myself=kill myself;
+dont|dnt=don't; doesnt=doesn't; didnt=didn't; cant|cnt=can't; wont=won't; wnt be=won't be; isnt=isn't;
+wasnt=wasn't; arent=aren't; couldnt=couldn't; wouldnt=wouldn't; shouldnt=shouldn't; havent=haven't;
+hasnt=hasn't; im|i m=i'm; ive=i've; id=i'd; u|ya=you; ur=your; yall|y'all=you all;
+hes=he's; shes=she's; its=it's; thats=that's; theres=there's; whats=what's; whos=who's;
+theyll=they'll; youll=you'll; theyre=they're; theyve=they've; youre=you're;
+ded=dead; anymore|any more|any mo|anymo=any more; cuz|cos|coz|bc=because;
+2nite|2nyt|2night|tonite|tonyt|tnight=tonight; 2moro|2morro|2morrow|2morow|tmr|tmrw|tmoz|tomoz|tomo=tomorrow;
+b4=before; ppl=people; sum1|some1=someone; every1=everyone; no1|no one|noone=nobody; any1=anyone;
+pls|plz=please; wiv|wit=with; abt=about; wud=would; cud|cld=could; shud=should; nvr=never; luv=love;
+thx|thnx|ty=thanks; bf=boyfriend; gf=girlfriend; hubby=husband; mam|mom|mummy|ma=mum; da|daddy=dad;
+bro=brother; sis=sister; nan|nanna|gran|granny=nan; n|nd=and
+""")
+# What a dictionary cannot say: typos of any length, letters held down, and context.
 _REPLACEMENTS = [
     (r"[’‘`´]", "'"),
     (r"(.)\1{2,}", r"\1\1"),                       # sooooo -> soo, killll -> kill
-    (r"\bwanna\b", "want to"), (r"\bgonna\b", "going to"), (r"\bgotta\b", "got to"), (r"\bgunna\b", "going to"),
-    (r"\bwana\b", "want to"), (r"\bwant ?2\b", "want to"), (r"\bgoing 2\b", "going to"), (r"\bgna\b", "going to"),
-    (r"\bwnt\b", "want"), (r"\bw(?:a|e)nt(?:s)? 2\b", "want to"), (r"\bneed 2\b", "need to"), (r"\bhave 2\b", "have to"),
-    (r"\b(my ?slef|myslf|mysefl|myelf|mysef|my self|meself|mysel|myslef|mysself)\b", "myself"),
-    (r"\b(him ?slef|him self)\b", "himself"), (r"\b(her ?slef|her self)\b", "herself"),
-    (r"\b(them ?selves|them self|themself)\b", "themselves"),
-    (r"\bkil+\b", "kill"), (r"\bkilin?g?\b", "killing"), (r"\bkms\b", "kill myself"), (r"\bkys\b", "kill yourself"),
-    (r"\bun ?alive\b", "kill"), (r"\bunaliving\b", "killing"), (r"\bsewer ?slide\b", "suicide"),
-    (r"\b(su[ia]?c[ie]?d[ie]?a?l+e?|suicidle|suisidal|sucidal|suicida|suicdal|suicial|suicidial)\b", "suicidal"),
-    (r"\b(sucide|suicde|suiside|sucicide|suicid|suicied|suiced)\b", "suicide"),
-    (r"\bself[ -]?harm", "self harm"), (r"\bslef harm", "self harm"), (r"\bself[ -]?injur", "self injur"),
-    (r"\bdont\b", "don't"), (r"\bdnt\b", "don't"), (r"\bdoesnt\b", "doesn't"), (r"\bdidnt\b", "didn't"),
-    (r"\bcant\b", "can't"), (r"\bcnt\b", "can't"), (r"\bwont\b", "won't"), (r"\bwnt be\b", "won't be"),
-    (r"\bisnt\b", "isn't"), (r"\bwasnt\b", "wasn't"), (r"\barent\b", "aren't"), (r"\bcouldnt\b", "couldn't"),
-    (r"\bwouldnt\b", "wouldn't"), (r"\bshouldnt\b", "shouldn't"), (r"\bhavent\b", "haven't"), (r"\bhasnt\b", "hasn't"),
-    (r"\bim\b", "i'm"), (r"\bive\b", "i've"), (r"\bi ?m\b", "i'm"), (r"\bid\b", "i'd"), (r"\bill (be|last|make|survive|do|go|end|kill|never|just|take|jump)\b", r"i'll \1"),
-    (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\bya\b", "you"), (r"\by'?all\b", "you all"),
-    (r"\b(he|she|it|that|there|what|who)s\b", r"\1's"), (r"\b(he|she|they|you|we)ll\b", r"\1'll"),
-    (r"\btheyre\b", "they're"), (r"\btheyve\b", "they've"), (r"\byoure\b", "you're"),
-    (r"\bdie+\b", "die"), (r"\bded\b", "dead"), (r"\bo\.d\.?", "od"), (r"\bod'?ing\b", "overdosing"),
-    (r"\banymore\b", "any more"), (r"\bany ?mo\b", "any more"), (r"\bcuz\b|\bcos\b|\bcoz\b|\bbc\b", "because"),
-    (r"\b2(?:nite|nyt|night)\b|\btonite\b|\btonyt\b|\btnight\b", "tonight"),
-    (r"\b2(?:moro+w?|morrow)\b|\btmrw?\b|\btmoz\b|\btomoz\b|\btomo\b", "tomorrow"),
-    (r"\bb4\b", "before"), (r"\bppl\b", "people"), (r"\bsum1\b", "someone"), (r"\bevery1\b", "everyone"),
-    (r"\bno1\b|\bno ?one\b|\bnoone\b", "nobody"), (r"\bany1\b", "anyone"), (r"\bsome1\b", "someone"),
-    (r"\bpls\b|\bplz\b|\bplease+\b", "please"), (r"\bwiv\b|\bwit\b", "with"), (r"\babt\b", "about"),
-    (r"\bwud\b", "would"), (r"\bcud\b|\bcld\b", "could"), (r"\bshud\b", "should"), (r"\bnvr\b", "never"),
-    (r"\bluv\b", "love"), (r"\bthx\b|\bthnx\b|\bty\b", "thanks"),
+    (r"&", " and "),
+    (r"\bkil+\b", "kill"), (r"\bkilin?g?\b", "killing"), (r"\bdie+\b", "die"), (r"\bplease+\b", "please"),
+    (r"\bsu[ia]?c[ie]?d[ie]?a?l+e?\b", "suicidal"), (r"\bself[ -]?harm", "self harm"), (r"\bslef harm", "self harm"),
+    (r"\bself[ -]?injur", "self injur"), (r"\bo\.d\.?", "od"), (r"\bod'?ing\b", "overdosing"),
+    (r"\bill (be|last|make|survive|do|go|end|kill|never|just|take|jump)\b", r"i'll \1"),
     (r"\bsh\b(?= again| urges?| scars?| is| has| getting| every| was| wounds?| cuts?)", "self harm"),
-    (r"\boff myself\b", "kill myself"), (r"\bbf\b", "boyfriend"), (r"\bgf\b", "girlfriend"),
-    (r"\bhubby\b", "husband"), (r"\bmam\b|\bmom\b|\bmummy\b|\bma\b", "mum"), (r"\bda\b|\bdaddy\b", "dad"),
-    (r"\bbro\b", "brother"), (r"\bsis\b", "sister"), (r"\bnan\b|\bnanna\b|\bgran\b|\bgranny\b", "nan"),
-    (r"\bn\b", "and"), (r"&", " and "), (r"\bnd\b", "and"), (r"\bwiv\b", "with"),
 ]
-_COMPILED = [(re.compile(p), r) for p, r in _REPLACEMENTS]
-_ANY_REPLACEMENT = re.compile("|".join(f"(?:{p})" for p, _ in _REPLACEMENTS))
+_CHARS = [(re.compile(p), r) for p, r in _REPLACEMENTS[:3]]  # quotes, held-down letters, "&": before any word
+_COMPILED = [(re.compile(p), r) for p, r in _REPLACEMENTS[3:]]
+_ANY_REPLACEMENT = re.compile(r"\b(?:kil|kilin|kiling|di|su|self|slef|o\.d|od|ill|sh|pl)")
+_WORD_SWAP_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, WORDS), key=len, reverse=True)) + r")\b")
 _EMOJI_RE = re.compile("|".join(map(re.escape, EMOJI)))
 
 
@@ -61,11 +69,12 @@ def normalise(text: str | None) -> str:
     t = (text or "").lower()
     if _EMOJI_RE.search(t):
         t = _EMOJI_RE.sub(lambda m: EMOJI[m.group()], t)
-    if not _ANY_REPLACEMENT.search(t):  # one pass instead of one per rule, for most messages
-        return t
-    for pattern, repl in _COMPILED:
+    for pattern, repl in _CHARS:
         t = pattern.sub(repl, t)
-    return t
+    if _ANY_REPLACEMENT.search(t):  # a quick look for what the regular expressions need
+        for pattern, repl in _COMPILED:
+            t = pattern.sub(repl, t)
+    return _WORD_SWAP_RE.sub(lambda m: WORDS[m.group()], t)
 
 
 # --- someone else's risk, written as if the person were saying it of themselves ----------------

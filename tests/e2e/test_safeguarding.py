@@ -76,6 +76,6 @@ def test_a_negated_mention_is_flagged_low_and_the_survey_goes_on(runtime, phone,
     phone.sends("FEEDBACK OAKLANDS")
     phone.sends("3")
     replies = phone.sends("I'm not suicidal, just want my appointment moved")
-    assert "Thank you for your feedback" in replies[0]
+    assert "116 123" in replies[0] and "Thank you for your feedback" in replies[-1]  # gentle words, then the survey ends
     [flag] = flags(runtime)
     assert (flag.category, flag.priority) == ("suicide", "low")

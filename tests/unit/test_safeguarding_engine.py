@@ -34,6 +34,11 @@ class Person:
         return [e for e in self.effects if isinstance(e, RaiseFlag)]
 
 
+def helps_in_danger(replies: list[str]) -> bool:
+    """The wording for abuse and danger from others: 999 now, and who will act."""
+    return "999" in replies[0] and "danger" in replies[0]
+
+
 def signposts(replies: list[str]) -> bool:
     text = replies[0]
     return all(part in text for part in ("999", "A&E", "111", "mental health option", "116 123", "SHOUT",
@@ -46,7 +51,7 @@ def test_a_risky_answer_is_kept_signposted_and_flagged_and_no_question_follows(c
     person.says("FEEDBACK"), person.says("4")
     replies = person.says("I cut myself last night because nobody would listen", SELF_HARM)
     assert signposts(replies) and "A member of our team will read your message" in replies[1]
-    assert person.state == {}  # "why" was the FFT's last question: nothing more is asked
+    assert "step" not in person.state  # "why" was the FFT's last question: nothing more is asked
     assert person.flags() == [RaiseFlag("self-harm", "urgent", "matched: 'cut myself'")]
     assert [e.question_id for e in person.effects if isinstance(e, RecordAnswer)] == ["fft", "why"]
     # No survey question follows as if nothing had happened.
@@ -58,7 +63,7 @@ def test_a_survey_with_more_questions_waits_for_carry_on():
     person.says("SURVEY"), person.says("2")  # the experience survey: the FFT and then more
     question_before = person.state["q"]
     replies = person.says("staff on the ward hit me", Risk("abuse", "urgent", "matched: 'hit me'"))
-    assert signposts(replies) and person.state["paused"]
+    assert helps_in_danger(replies) and "safeguarding" in replies[0] and person.state["paused"]
     later = person.says("what now")
     assert "CARRY ON" in later[0] and "116 123" in later[0]
     assert not [e for e in person.effects[-1:] if isinstance(e, RecordAnswer) and e.value == "what now"]
@@ -70,7 +75,7 @@ def test_a_survey_with_more_questions_waits_for_carry_on():
 def test_risk_outside_a_survey_and_after_stop_still_gets_help():
     person = Person()
     replies = person.says("i dont feel safe at home", Risk("unsafe", "urgent", "matched: 'dont feel safe'"))
-    assert signposts(replies) and "A member of our team will read your message" in replies[1]
+    assert helps_in_danger(replies) and "A member of our team will read your message" in replies[1]
     person.says("STOP")
     assert person.says("wanna die", Risk("suicide", "urgent", "matched: 'wanna die'")) and person.state["opted_out"]
     assert len(person.flags()) == 2
@@ -99,7 +104,7 @@ def test_a_negated_mention_is_flagged_for_review_without_stopping_the_survey():
     person.says("FEEDBACK"), person.says("3")
     replies = person.says("I'm not suicidal, just want my appointment moved",
                           Risk("suicide", "low", "negated: lower priority"))
-    assert "Thank you for your feedback" in replies[0] and "116 123" in replies[-1]
+    assert "116 123" in replies[0] and "Thank you for your feedback" in replies[-1]  # gentle words, then the survey
     assert person.flags() == [RaiseFlag("suicide", "low", "negated: lower priority")]
     assert [e.question_id for e in person.effects if isinstance(e, RecordAnswer)] == ["fft", "why"]
 

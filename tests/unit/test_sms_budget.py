@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 from datetime import datetime, timezone
 
 import pytest
 
-from bot import answers, engine, gsm7
+from bot import answers, engine, gsm7, safeguarding
 from bot.surveys import shipped
 from bot.engine import Context
 from bot.texts import Texts
@@ -30,6 +31,11 @@ ARGS = {"service_name": LONG_SERVICE, "numbered": "\n".join(f"{n} Ward {n}" for 
         "intro": max((s[0].intro_sms or s[0].intro or "" for s in shipped().surveys.values()), key=len)}
 
 
+# Arguments that choose between texts: every choice is checked (every kind of risk, in every language).
+CHOICES = {"category": list(safeguarding.CATEGORIES), "paused": [True, False],
+           "language": [None, "Portuguese", "a language we could not name"]}
+
+
 def every_message(texts: Texts) -> dict[str, str]:
     """Call every text-producing method of Texts with the longest realistic arguments."""
     out = {}
@@ -37,12 +43,14 @@ def every_message(texts: Texts) -> dict[str, str]:
         if name.startswith("_"):
             continue
         if isinstance(member, property):
-            out[name] = getattr(texts, name)
+            if isinstance(value := getattr(texts, name), str):  # not the settings object itself
+                out[name] = value
         elif callable(member):
             params = list(inspect.signature(member).parameters)[1:]
-            result = member(texts, *[ARGS[p] for p in params])
-            for n, text in enumerate([result] if isinstance(result, str) else result):
-                out[f"{name}[{n}]"] = text
+            for args in itertools.product(*[CHOICES.get(p, [ARGS.get(p)]) for p in params]):
+                result = member(texts, *args)
+                for n, text in enumerate([result] if isinstance(result, str) else result):
+                    out[f"{name}{args}[{n}]"] = text
     return out
 
 
