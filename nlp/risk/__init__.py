@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nlp.risk import foreign, language, phrases, signs
+from nlp.risk import foreign, language, model, phrases, signs
 from nlp.risk.text import long_past, negated_before, normalise, reported
 
 CATEGORIES = ("suicide", "self-harm", "harm-to-others", "unsafe", "abuse", "someone-else", "distress",
@@ -111,7 +111,24 @@ def _about_someone_else(norm: str, own: list[_Found]) -> list[_Found]:
     return out
 
 
-def detect(text: str | None) -> RiskResult | None:
+def _heard_by_model(norm: str, found: list[_Found], idioms: bool) -> list[_Found]:
+    """What the linear model hears where the rules found nothing serious, nothing negated or past,
+    and no figure of speech that explains an alarming word."""
+    if idioms or any(f.priority != "low" or f.negated for f in found) or len(norm.split()) < 3:
+        return []
+    trained = model.load()
+    hit = trained.predict(norm) if trained else None
+    if hit is None:
+        return []
+    kind, p, alert = hit
+    words = " ".join(norm.split()[:8])
+    if not alert:  # unsure: a human reads it, the person gets gentle words, the survey goes on
+        return [_Found("distress", "low", words, f"the risk model is unsure ({p:.0%}, most like {kind}): please read")]
+    return [_Found(kind, "low" if kind == "distress" else "high", words,
+                   f"the risk model hears possible {kind} ({p:.0%}) in wording the rules do not know")]
+
+
+def detect(text: str | None, use_model: bool = True) -> RiskResult | None:
     """Flag possible risk in a message for a person to review; None when nothing was found."""
     if not text or not text.strip():
         return None
@@ -120,6 +137,8 @@ def detect(text: str | None) -> RiskResult | None:
     if not any(f.priority != "low" and f.category != "help-seeking" for f in found):
         found += _about_someone_else(norm, found)
     lang = language.identify(text)
+    if use_model and lang is None:
+        found += _heard_by_model(norm, found, bool(signs.idioms(norm)))
     if lang is not None:
         hit = foreign.screen(text)
         if hit is not None:
@@ -143,5 +162,6 @@ def preload(language_models: bool = True) -> None:
     """Build the matchers (and load the language models) now, once per process, not on a message."""
     phrases._matcher()
     foreign.phrases()
+    model.load()
     if language_models:
         language.preload()

@@ -33,7 +33,9 @@ UNKNOWN = "a language we could not name"
 TXT_WORDS = frozenset("""nah im ok okay ta thx tbh lol gud u ur pls plz cheers ya yeah yep nope luv x xx xxx gr8 gd v
 bc cos coz idk omg wtf ffs dunno gonna wanna gotta innit init mate hiya ty thnx tho tht wat wot wen wiv nd n r y k
 kk m8 l8r 2moro 2nite b4 sum1 ppl msg txt pic dont cant wont didnt isnt ive id youre theyre hes shes thats whats
-sooo soo abt rly rlly tmrw tonite nite cuz sis bro hun babe pal lads lad aye wee bairn nowt summat owt ta-ra""".split())
+sooo soo abt rly rlly tmrw tonite nite cuz sis bro hun babe pal lads lad aye wee bairn nowt summat owt ta-ra
+ye yea yeh sm ws wz appt appts gd gr8 omg tbf ngl rn fr lmao lmk ikr smh imo btw jk dat dis nuffin lemme gimme cya
+ttyl hru wbu wyd""".split())
 _WORD = re.compile(r"[^\W\d_]+")
 # Letters that English never uses but a language here does: one word with them is enough.
 _NOT_ENGLISH_LETTERS = set("ąćęłńśźżăâîșțşţŵŷãõñ¿¡ğıőűųūėįšžčřůěďťľĺŕ")
@@ -99,6 +101,6 @@ def identify(text: str) -> str | None:
     name, confidence = _lingua(text)
     if name != "ENGLISH" and confidence >= (0.5 if marked or len(words) >= 3 else 0.7):
         return name.title()
-    if len(words) >= 3 and english <= len(words) // 3:
+    if len(words) >= 5 and english <= len(words) // 5:
         return UNKNOWN  # e.g. Urdu or Punjabi typed in Latin letters, which lingua has no model for
     return None

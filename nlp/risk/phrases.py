@@ -150,8 +150,8 @@ def _rules():
         P("being abused"), P("being bullied"), P("bullied by"), P("hit me"), P("hits me"),
         P("hurts me"), P("hurt me"), P("pushed me"), P("kicked me"), P("slapped me"), P("punched me"),
         P("strangled me"), P("choked me"), P("restrained me"), P("assaulted me"), P("attacked me"),
-        P("sexual abuse"), P("physical abuse"), P("verbal abuse"), P("verbally abused"), P("financial abuse"),
-        P("emotional abuse"), P("neglected"), P("neglect"), P("abuse"), P("abused"), P("abusive"),
+        P("sexual abuse"), P("physical abuse"), P("financial abuse"),
+        P("emotional abuse"),
         P("exploiting me"), P("exploited"), P("coercive"), P("controlling me"),
     ]
     unsafe = [
@@ -164,7 +164,10 @@ def _rules():
         P("afraid of him|her|them"), P("he will find me"), P("nowhere safe"), P("nowhere to go"),
         P("being followed"), P("stalking me"),
     ]
+    named_only = [P("neglected"), P("neglect"), P("abuse"), P("abused"), P("abusive"), P("verbal abuse"),
+                  P("verbally abused")]  # a word that complaints about a service use too: review, no alarm
     return [
+        ("abuse", "low", True, "names abuse or neglect, without saying it happened to someone", named_only),
         ("suicide", "urgent", True, "mentions wanting to die or end their life", suicide_urgent),
         ("suicide", "urgent", True, "mentions a method of suicide with intent or an amount", suicide_methods),
         ("distress", "low", True, "speaks of a passive wish not to be alive, or of no hope", passive),

@@ -312,8 +312,7 @@ IDIOMS = re.compile("|".join(f"(?:{p})" for p in [
     r"our|their|your|costs|corners|it short|me off|off)", r"(?:hair|nails|fringe) cut", r"cut my (?:hair|nails|fringe)",
     r"end of (?:my|the) tether with (?:the|your|this)", r"(?:the|your|this|that) (?:service|system|trust|place|"
     r"ward|team|nhs|appointment system|phone line) (?:will be|is|was) the death of", r"bored stiff",
-    r"dying (?:laughing|inside laughing)", r"the death of me(?! tonight)", r"(?:film|movie|game|book|series|episode|"
-    r"show|documentary|drama|play|novel|news|podcast|soap) (?:about|where|with|in which)",
+    r"dying (?:laughing|inside laughing)", r"the death of me(?! tonight)",
     r"(?:watched|watching|reading|read|played|playing) (?:a |the )?(?:\w+ )?(?:film|movie|game|book|series|thriller|"
     r"murder mystery|horror|crime drama|documentary)", r"(?:call of duty|gta|grand theft auto|fortnite|"
     r"eastenders|coronation street|emmerdale|hollyoaks|casualty|line of duty|the bill)",
@@ -333,7 +332,22 @@ IDIOMS = re.compile("|".join(f"(?:{p})" for p in [
     r"sea front|seafront|canal path|towpath|beach)", r"(?:bridge|river|sea|canal) (?:club|walk|view|front|path|side)",
     r"(?:the|a) (?:car park|multi ?storey) (?:is|was|were|has|had|needs|charges|fees|costs|spaces|prices)",
     r"(?:give|gave|giving) (?:my|the) (?:details|name|number|address|feedback|consent|opinion|views|time|thanks)",
-    r"(?:like|is|was) banging my head against", r"brick wall", r"kicked out", r"unsafe if", r"accidental(?:ly)? overdos",
+    r"(?:like|is|was) banging my head against", r"brick wall",
+    r"(?:shoot|kill|hang|top) myself if i (?:have to|fill|hear|see|get|do|am|'m|wait)",
+    r"(?:suicide|overdose|self harm) (?:rates?|storylines?|statistics|figures|stories|story|numbers|data|research)",
+    r"lost (?:his|her|their|my|a) \w+ to suicide", r"(?:die|died|dying) (?:of|from) (?:embarrassment|shame|boredom|"
+    r"laughter|laughing|cringe|thirst|hunger|the heat)", r"anti ?ligature", r"(?:don't|do not|never|didn't) feel unsafe",
+    r"if i (?:ever )?(?:feel|am|get|start feeling|start to feel) (?:unsafe|suicidal|like (?:hurting|harming) myself)"
+    r"(?: [\w']+){0,3}", r"the old me(?: [\w']+){0,6}",
+    r"if i (?:have to|hear|see|get) (?:\w+ ){0,6}(?:i'm )?(?:going to|gonna|i'll|will) (?:shoot|kill|hang|top) myself",
+    r"(?:film|movie|game|book|series|episode|show|documentary|drama|play|novel|news|podcast|soap|storyline|story line|"
+    r"programme|program|article|talk|campaign|play|song|video)s? (?:about|on|where|with|in which|covering)(?: [\w']+){0,8}",
+    r"abuse of (?:\w+ )?(?:time|trust|power|process|position|system|resources|money|authority)",
+    r"neglect of (?:your|their|his|her|its|the|our) (?:duty|duties|responsibilit\w+|job|patients)",
+    r"(?:not|no longer|never|wasn't|isn't|aren't|weren't) (?:in )?(?:any )?danger", r"not unsafe",
+    r"asked (?:me )?(?:about|if i (?:had|have|was|am|ever|felt|wanted|want|would|feel)|whether i (?:\w+)) "
+    r"(?:\w+ ){0,3}(?:suicid\w*|self harm\w*|thoughts|harming|hurt myself|hurting myself|abuse|domestic abuse|"
+    r"kill myself|end my life)(?: [\w']+){0,4}", r"kicked out", r"unsafe if", r"accidental(?:ly)? overdos",
     r"(?:wrote|written|writing|write|left|leaving) (?:a |my |the )?(?:note|letter|message|review|complaint|"
     r"feedback|card)s? (?:to|for) (?:the|my|your) (?:gp|doctor|team|ward|staff|nurse|manager|pals|complaints|mp)",
     r"(?:thank you|thanks) (?:note|card|letter)", r"(?:last|final) (?:letter|message|text|note) (?:from|about|"

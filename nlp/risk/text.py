@@ -155,18 +155,26 @@ def negated_before(norm: str, start: int) -> bool:
 # A mention that is clearly over: years ago, as a teenager, "used to", now recovered.
 _PAST = re.compile(
     r"\b(\d+|a few|few|couple of|many|several|two|three|four|five|ten) (years?|yrs?) (ago|back)\b|\bused to\b"
-    r"|\bwhen i was (younger|a teen|a teenager|a kid|a child|at school|at uni|in my (teens|twenties)|\d+)\b"
+    r"|\bwhen i was (younger|a teen|a teenager|a kid|a child|at school|at uni|in my (teens|twenties)|\d+|(first )?"
+    r"(admitted|in hospital|on the ward|sectioned|unwell|poorly|at my worst))\b|\bsurvived\b|\bthe old me\b"
+    r"|\bbefore (my|the) (admission|treatment|therapy|diagnosis)\b|\bnow i have hope\b|\bhope again\b"
     r"|\b(?:a long time|long time|ages|years) ago\b|\blast (?:winter|summer|spring|autumn|christmas)\b"
+    r"|\b(?:a|one|two|three|\d+) (?:years?|yrs?) since\b|\bin my (?:teens|20s|30s|40s|twenties|thirties)\b"
     r"|\b\d+ (?:years?|months?|yrs?) (?:self harm |sh |cutting |suicide attempt )?free\b|\b(?:self harm|sh) free\b"
     r"|\b(?:on|with) (?:the|my) old (?:meds|medication|tablets)\b|\bstopped (?:after|when|since)\b"
     r"|\bas a (teen|teenager|kid|child)\b|\bin the past\b|\bback in (19|20)\d\d\b|\bin (19|20)\d\d\b"
     r"|\b(years|months) clean\b|\bclean for\b|\bhaven't (self harmed|cut|hurt myself|felt like that) (in|for)\b"
     r"|\bnot since\b|\bi'm (much |so much |a lot )?(better|safe|ok|okay|well|doing (well|better|ok))"
     r" now\b|\b(saved|turned round|turned around|changed) my life\b|\bdoing (so )?much better\b"
-    r"|\bin recovery\b|\brecovered\b|\bbeen well for\b|\blast year\b(?!.*\b(again|still|now)\b)")
+    r"|\bnow i've got\b|\bfeel like me again\b|\bin recovery\b|\brecovered\b|\bbeen well for\b|\blast year\b")
 
 
 def long_past(norm: str) -> bool:
     """The message speaks of a risk that is over (a recovery story), not of one now."""
-    return bool(_PAST.search(norm)) and not re.search(r"\b(again|still|right now|tonight|this week|"
-                                                         r"at the moment|lately|recently|starting to)\b", norm)
+    return bool(_PAST.search(norm)) and not _NOW.search(norm)
+
+
+# Words that say it is happening again, or now: a recovery story does not have them.
+_NOW = re.compile(r"\b(?:still|right now|tonight|this week|at the moment|lately|recently|starting to|started again|"
+                  r"(?:doing|cutting|hurting|harming|thinking|feeling|happening|relapsed|back) (?:it |that |this |myself )?"
+                  r"again|again (?:last night|today|this week|tonight))\b")

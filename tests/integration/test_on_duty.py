@@ -85,3 +85,17 @@ def test_nothing_configured_means_the_flag_waits_in_the_admin(runtime):
     assert notify_on_duty(runtime.factory, runtime.settings, NOW) == 0
     with runtime.factory() as session:
         assert session.scalar(select(SafeguardingFlag.status)) == "open"
+
+
+def test_a_low_priority_flag_waits_for_review_and_does_not_page_anyone(runtime, hook):
+    url, received = hook
+    settings = replace(runtime.settings, on_duty_webhook_url=url)
+    with runtime.factory.begin() as session:
+        safeguarding.raise_flag(session, contact_id=None, channel="sms", text="nobody would miss me",
+                                category="distress", priority="low", reason="possible distress", now=NOW)
+    priorities = runtime.bot.texts.safeguarding_settings.alert_priorities()
+    assert priorities == ("urgent", "high")  # as bot/safeguarding.yaml's tiers say
+    assert notify_on_duty(runtime.factory, settings, NOW, priorities) == 0
+    assert received.received == []
+    raise_one(runtime)
+    assert notify_on_duty(runtime.factory, settings, NOW, priorities) == 1

@@ -114,3 +114,57 @@ def test_after_stop_a_negated_mention_is_flagged_but_not_answered():
     person.says("STOP")
     assert person.says("not suicidal, stop texting me", Risk("suicide", "low", "negated")) == []
     assert person.flags() == [RaiseFlag("suicide", "low", "negated")]
+
+
+# --- one crisis reply per kind per 10 minutes -------------------------------------------------
+from hypothesis import given, settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from bot import safeguarding as sg  # noqa: E402
+
+KINDS = [("suicide", "urgent"), ("suicide", "low"), ("self-harm", "high"), ("abuse", "high"), ("unsafe", "urgent"),
+         ("distress", "low"), ("someone-else", "high"), ("other-language", "high")]
+STEPS = st.lists(st.tuples(st.integers(min_value=0, max_value=900),  # seconds since the last message
+                           st.one_of(st.none(), st.sampled_from(KINDS)),
+                           st.sampled_from(["FEEDBACK", "2", "3", "ok", "thank you", "CARRY ON", "STOP", "START",
+                                            "something", "SURVEY"])),
+                 min_size=1, max_size=25)
+
+
+def full_reply_kind(text: str) -> str | None:
+    """Which kind's first reply this is (the numbers again), if any."""
+    settings = TEXTS.safeguarding_settings
+    for category in sg.CATEGORIES:
+        if text == settings.reply(category):
+            return category
+    return None
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(STEPS)
+def test_never_more_than_one_crisis_reply_per_kind_in_ten_minutes_unless_more_serious(steps):
+    person, now, sent = Person(), T0, []  # (time, category, priority rank) of each full reply
+    for gap, risk, text in steps:
+        now += timedelta(seconds=gap)
+        person.now = now
+        found = Risk(*risk, "matched") if risk else None
+        replies = person.says(text, found)
+        for reply in replies:
+            if found and full_reply_kind(reply) is not None:
+                earlier = [rank for at, cat, rank in sent if cat == found.category and now - at < timedelta(minutes=10)]
+                rank = sg.RANK[found.priority]
+                assert not earlier or rank < min(earlier), (steps, reply)  # only a more serious one is answered again
+                sent.append((now, found.category, rank))
+        if found and found.priority != "low" and not any(full_reply_kind(r) for r in replies):
+            assert replies and "999" in replies[0]  # a repeat still gets the short answer with 999
+
+
+def test_a_new_more_serious_kind_still_gets_its_reply():
+    person = Person()
+    assert "sorry things feel so hard" in person.says("no point", Risk("distress", "low", "m"))[0]
+    person.now += timedelta(minutes=1)
+    assert signposts(person.says("taking them all now", Risk("suicide", "urgent", "m")))
+    person.now += timedelta(minutes=1)
+    assert not signposts(person.says("i mean it", Risk("suicide", "urgent", "m")))
+    person.now += timedelta(minutes=11)
+    assert signposts(person.says("still here, still going to", Risk("suicide", "urgent", "m")))
