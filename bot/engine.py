@@ -140,11 +140,13 @@ def _first_reply(state: dict, risk: Risk, now: datetime) -> bool:
     return now - datetime.fromisoformat(at) >= sg.REPEAT_WINDOW or sg.RANK[risk.priority] < rank
 
 
-def _remember(state: dict, risk: Risk, now: datetime) -> dict:
-    """Note that this kind of risk was answered now, so a repeat within minutes gets a short reply."""
-    memory = dict(state.get("risk") or {})
-    replied = {k: v for k, v in (memory.get("replied") or {}).items()
-               if now - datetime.fromisoformat(v[0]) < sg.REPEAT_WINDOW}
+def _remember(state: dict, risk: Risk, now: datetime, before: dict) -> dict:
+    """Note that this kind of risk was answered now, so a repeat within minutes gets a short reply.
+
+    What was answered before (in `before`, the state the message arrived to) is kept, even when
+    the message started a new conversation."""
+    earlier = {**((before.get("risk") or {}).get("replied") or {}), **((state.get("risk") or {}).get("replied") or {})}
+    replied = {k: v for k, v in earlier.items() if now - datetime.fromisoformat(v[0]) < sg.REPEAT_WINDOW}
     replied[risk.category] = [now.isoformat(), sg.RANK[risk.priority]]
     return {**state, "risk": {"at": now.isoformat(), "replied": replied}}
 
@@ -168,11 +170,11 @@ def _at_risk(state: dict, text: str, ctx: Context) -> Result:
             greeting = (texts.idle(), texts.expired())  # said to a message that started nothing: not needed now
             inner = [r for r in result.replies if r.text not in greeting]
             result.replies = [Reply(texts.risk_reply(kind, risk.language)), *inner]
-            result.state = _remember(result.state, risk, ctx.now)
+            result.state = _remember(result.state, risk, ctx.now, state)
         return result
     crisis = Reply(texts.risk_reply(kind, risk.language) if first else texts.risk_repeat())
     if state.get("opted_out"):
-        return Result(_remember(state, risk, ctx.now) if first else state, [crisis], [flag])
+        return Result(_remember(state, risk, ctx.now, state) if first else state, [crisis], [flag])
     pause = texts.safeguarding_settings.pauses(risk.priority)
     if state.get("step") == "question" and not state.get("paused") and not _is_expired(state, ctx):
         # The message may still be their answer (a disclosure about care is feedback too): keep it, then pause.
@@ -181,13 +183,13 @@ def _at_risk(state: dict, text: str, ctx: Context) -> Result:
         if not pause or kept and inner.state.get("step") != "question":  # going on, or that was the last question
             replies = [crisis, *inner.replies] if not pause else [crisis] + [Reply(texts.flagged())] * first
             new_state = inner.state if kept or not pause else _touch(state, ctx)
-            return Result(_remember(new_state, risk, ctx.now) if first else new_state, replies, [*kept, flag])
+            return Result(_remember(new_state, risk, ctx.now, state) if first else new_state, replies, [*kept, flag])
         paused = {**(inner.state if kept else _touch(state, ctx)), "paused": True}
         replies = [crisis, Reply(texts.survey_paused())] if first else [crisis]
-        return Result(_remember(paused, risk, ctx.now) if first else paused, replies, [*kept, flag])
+        return Result(_remember(paused, risk, ctx.now, state) if first else paused, replies, [*kept, flag])
     new_state = _touch(state, ctx) if state.get("step") else state
     replies = [crisis, Reply(texts.flagged())] if first else [crisis]
-    return Result(_remember(new_state, risk, ctx.now) if first else new_state, replies, [flag])
+    return Result(_remember(new_state, risk, ctx.now, state) if first else new_state, replies, [flag])
 
 
 def _word(text: str) -> str:
@@ -241,6 +243,8 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
         return _answer_service(state, text, ctx)
     if step == "question":
         return _answer_question(state, text, ctx)
+    if _recent_crisis(state, ctx.now, sg.AFTER_CRISIS):  # "still here, a bit calmer": not the generic greeting
+        return Result(state, [Reply(ctx.texts.after_crisis(paused=False))])
     return Result(state, [Reply(ctx.texts.expired() if expired else ctx.texts.idle())])
 
 

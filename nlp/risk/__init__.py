@@ -25,13 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nlp.risk import foreign, language, model, phrases, signs
-from nlp.risk.text import long_past, negated_before, normalise, reported
+from nlp.risk.text import long_past, negated_before, normalise, reported, reported_subject
 
 CATEGORIES = ("suicide", "self-harm", "harm-to-others", "unsafe", "abuse", "someone-else", "distress",
               "other-language", "help-seeking")
 PRIORITIES = ("urgent", "high", "low")
 DISCLAIMER = "Screening flag for review by staff; not a clinical risk assessment."
 _RANK = {"urgent": 0, "high": 1, "low": 2}
+_OWN = ("suicide", "self-harm", "distress")  # harm to oneself: said of another person, it is a carer's report
 # Kinds that speak of the person's own harm: what a third person's report is checked for.
 _HARM = ("suicide", "self-harm", "distress", "harm-to-others", "unsafe", "abuse")
 
@@ -65,6 +66,7 @@ class _Found:
     reason: str
     negated: bool = False
     concern: str | None = None
+    start: int = -1  # where in the normalised text it was found
 
     @property
     def order(self):
@@ -79,18 +81,23 @@ def _english(norm: str) -> list[_Found]:
     for category, priority, negatable, reason, start, end, words in phrases.find(norm):
         if any(s <= start < e or s < end <= e for s, e in idioms):
             continue  # e.g. "suicide prevention training", "a ligature audit"
-        found.append(_Found(category, priority, words, reason, negatable and negated_before(norm, start)))
+        found.append(_Found(category, priority, words, reason, negatable and negated_before(norm, start), start=start))
     for sign, start, end, words in signs.find(norm, idioms):
         negated = sign.negatable and negated_before(norm, start)
-        found.append(_Found(sign.category, sign.priority, words, sign.reason, negated))
+        found.append(_Found(sign.category, sign.priority, words, sign.reason, negated, start=start))
     out = []
     for f in found:
         if f.negated:
-            f = _Found(f.category, "low", f.phrase, f.reason + " (negated: lower priority, still shown for review)", True)
+            f = _Found(f.category, "low", f.phrase, f.reason + " (negated: lower priority, still shown for review)", True,
+                       start=f.start)
         elif f.priority != "low" and f.category in _HARM:
             past = long_past(norm) if past is None else past
             if past:
-                f = _Found(f.category, "low", f.phrase, f.reason + " (in the past: lower priority, still shown)", True)
+                f = _Found(f.category, "low", f.phrase, f.reason + " (in the past: lower priority, still shown)", True,
+                           start=f.start)
+        if not f.negated and f.category in _OWN and f.start >= 0 and reported_subject(norm, f.start, f.phrase):
+            f = _Found("someone-else", "urgent" if f.priority == "urgent" else "high", f.phrase,
+                       f"reported about someone else: {f.reason} ({f.category})", concern=f.category, start=f.start)
         out.append(f)
     return out
 
@@ -114,7 +121,7 @@ def _about_someone_else(norm: str, own: list[_Found]) -> list[_Found]:
 def _heard_by_model(norm: str, found: list[_Found], idioms: bool) -> list[_Found]:
     """What the linear model hears where the rules found nothing serious, nothing negated or past,
     and no figure of speech that explains an alarming word."""
-    if idioms or any(f.priority != "low" or f.negated for f in found) or len(norm.split()) < 3:
+    if idioms or any(f.priority != "low" or f.negated for f in found) or len(norm.split()) < model.MIN_WORDS:
         return []
     trained = model.load()
     hit = trained.predict(norm) if trained else None

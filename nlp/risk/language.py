@@ -100,7 +100,8 @@ def identify(text: str) -> str | None:
         return None  # one unknown word is a typo as often as another language
     name, confidence = _lingua(text)
     if name != "ENGLISH" and confidence >= (0.5 if marked or len(words) >= 3 else 0.7):
-        return name.title()
+        # Urdu or Punjabi typed in Latin letters has no model and is confidently misnamed: name only the sure.
+        return name.title() if marked or confidence >= 0.9 else UNKNOWN
     if len(words) >= 5 and english <= len(words) // 5:
         return UNKNOWN  # e.g. Urdu or Punjabi typed in Latin letters, which lingua has no model for
     return None

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
+MIN_WORDS = 6  # shorter messages are left to the rules: too few words to weigh ("nobody rang me back")
 LOW_THRESHOLD = 0.7  # from here up to the alert threshold: a low flag for review and gentle words, nothing more
 CLASSES = ("none", "suicide", "distress", "self-harm", "harm-to-others", "unsafe", "abuse", "someone-else")
 

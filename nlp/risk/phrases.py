@@ -155,12 +155,12 @@ def _rules():
         P("exploiting me"), P("exploited"), P("coercive"), P("controlling me"),
     ]
     unsafe = [
-        P("not safe"), P("n't feel safe"), P("not feel safe"), P("n't safe"), P("unsafe"), P("in danger"),
+        P("not safe"), P("n't feel safe"), P("not feel safe"), P("n't safe"), P("in danger"),
         P("scared to go home"), P("afraid to go home"), P("frightened to go home"), P("scared for my life"),
         P("fear for my life"), P("fearing for my life"), P("will hurt me"), P("will kill me"),
         P("going to hurt me"), P("going to kill me"), P("gonna kill me"), P("gonna hurt me"),
         P("help me please"), P("please help me"), P("not feeling safe"), P("don't feel safe"),
-        P("never feel safe"), P("feel unsafe"), P("scared of him|her|them"), P("terrified of him|her|them"),
+        P("never feel safe"), P("scared of him|her|them"), P("terrified of him|her|them"),
         P("afraid of him|her|them"), P("he will find me"), P("nowhere safe"), P("nowhere to go"),
         P("being followed"), P("stalking me"),
     ]
@@ -175,6 +175,8 @@ def _rules():
         ("harm-to-others", "high", True, "mentions harming someone else", harm_others),
         ("abuse", "high", True, "may disclose abuse, assault or neglect", abuse),
         ("unsafe", "urgent", False, "says they are not safe", unsafe),
+        ("unsafe", "high", False, "says somewhere or something feels unsafe", [P("unsafe"), P("feel unsafe"),
+                                                                              P("felt unsafe")]),
     ]
 
 

@@ -60,6 +60,9 @@ SIGNS = [
          rf"(?:so|that|to)\b|\bfrom different (?:shops|chemists|pharmacies)\b|\b(?:taking|take|took|swallow\w*) "
          rf"(?:everything|all of it|the lot|whatever) (?:in|from) (?:the|my) (?:medicine|meds|bathroom) "
          rf"(?:cupboard|cabinet|box|drawer)\b"),
+    Sign("suicide", "urgent", "is about to take everything they have",
+         r"\b(?:going to|gonna|will|'ll|about to|i'm|am|want to|ready to) (?:take|swallow|down|neck) (?:them all|all of "
+         r"them|the lot|the whole (?:box|packet|lot|bottle)|everything|every last one)\b"),
     Sign("suicide", "urgent", "stopped taking medication and is keeping it",
          r"\bstop\w* (?:taking )?(?:her|his|my|their|the) \w+\b.{0,60}\b(?:keeping|kept|saving|saved|hiding|hid|"
          r"hoarding|stockpiling|stashing) (?:them|it|the|all)\b"),
@@ -251,7 +254,7 @@ SIGNS = [
          r"they)(?:'ll| will| might) do|him|her|them|my (?:ex|partner|husband|wife|boyfriend|girlfriend|dad|"
          r"stepdad|brother|son|neighbour|carer))\b|\b(?:he|she|they)(?:'ll| will| is going to| said (?:he|she|they)"
          r"(?:'d| would| will))\s+(?:kill|hurt|hit|beat|stab|come for|find) me\b|\blocked (?:myself )?in (?:the|my) "
-         r"(?:bathroom|room|toilet)\b|\bhiding from\b|\bnot safe\b|\bunsafe\b|\bin danger\b|\bhiding in (?:the|my) "
+         r"(?:bathroom|room|toilet)\b|\bhiding from\b|\bnot safe\b|\bin danger\b|\bhiding in (?:the|my) "
          r"(?:bathroom|toilet|bedroom|wardrobe|room|loo|cupboard)\b|\b(?:found out|knows|know) where i (?:live|am|"
          r"stay)\b|\b(?:keeps|kept) turning up\b|\bturn(?:ed|s|ing)? up (?:at|outside) my (?:door|house|flat|"
          r"work)\b|\b(?:do|did) me in\b|\bbreak my (?:legs?|arms?|neck|face|jaw|nose)\b|\b(?:next time|it'll|it will)"
@@ -334,7 +337,7 @@ IDIOMS = re.compile("|".join(f"(?:{p})" for p in [
     r"(?:give|gave|giving) (?:my|the) (?:details|name|number|address|feedback|consent|opinion|views|time|thanks)",
     r"(?:like|is|was) banging my head against", r"brick wall",
     r"(?:shoot|kill|hang|top) myself if i (?:have to|fill|hear|see|get|do|am|'m|wait)",
-    r"(?:suicide|overdose|self harm) (?:rates?|storylines?|statistics|figures|stories|story|numbers|data|research)",
+    r"suicide squad", r"(?:is|was|be) suicide for (?:my|the|your)", r"(?:suicide|overdose|self harm) (?:rates?|storylines?|statistics|figures|stories|story|numbers|data|research)",
     r"lost (?:his|her|their|my|a) \w+ to suicide", r"(?:die|died|dying) (?:of|from) (?:embarrassment|shame|boredom|"
     r"laughter|laughing|cringe|thirst|hunger|the heat)", r"anti ?ligature", r"(?:don't|do not|never|didn't) feel unsafe",
     r"if i (?:ever )?(?:feel|am|get|start feeling|start to feel) (?:unsafe|suicidal|like (?:hurting|harming) myself)"

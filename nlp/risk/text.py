@@ -131,12 +131,33 @@ def reported(norm: str) -> str | None:
     return t if t != norm else None
 
 
+_FIRST = frozenset({"i", "i'm", "i've", "i'll", "i'd", "me", "myself", "my", "im", "mine"})
+_THIRD = frozenset({"he", "she", "they", "he's", "she's", "they're", "he'll", "she'll", "they'll", "he'd", "she'd",
+                    "him", "her", "them", "his", "their", "himself", "herself", "themselves"})
+_REPORTED_WORD = re.compile(r"^(?:" + REPORTED + r")$")
+
+
+def reported_subject(norm: str, start: int, phrase: str) -> bool:
+    """True if the words just before a match say it is about someone else ("my son ... he's going to jump")."""
+    if _FIRST & set(phrase.split()):
+        return False
+    for word in reversed(_WORDS.findall(norm[:start])[-8:]):
+        if word in _FIRST:
+            return False
+        if word in _THIRD or _REPORTED_WORD.match(word):
+            return True
+    return False
+
+
 # --- negated or long past -----------------------------------------------------------------------
 NEGATORS = frozenset({"not", "n't", "never", "no", "nobody", "noone", "nothing", "without", "nor", "stopped",
                       "hardly", "longer", "none", "dont", "didnt", "wont", "isnt", "wasnt", "cant"})
 _CLAUSE_BREAK = frozenset({"but", "and", "so", "because", "just", "though", "although", "except", "yet"})
 _WORDS = re.compile(r"[a-z']+|[.,;:!?]")
-_UNDOES = frozenset({"stop", "stopping", "help", "wait", "resist", "shake", "get"})  # "can't stop thinking of..."
+# A negator followed by these says something else: "can't stop thinking of...", "can't cope no more, going to..."
+_UNDOES = frozenset({"stop", "stopping", "help", "wait", "resist", "shake", "get", "cope", "coping", "stand", "take",
+                     "handle", "bear", "carry", "go", "sleep", "eat", "breathe", "face", "deal", "more", "keep",
+                     "anymore", "any", "way", "hope", "point", "reason", "one", "body", "sleeping", "eating"})
 
 
 def negated_before(norm: str, start: int) -> bool:
