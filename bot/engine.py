@@ -163,33 +163,32 @@ def _at_risk(state: dict, text: str, ctx: Context) -> Result:
     first = _first_reply(state, risk, ctx.now)
     # A low mention of a serious kind (negated, long past) gets the gentle words, never the crisis ones.
     kind = "negated" if risk.negated or risk.priority == "low" and risk.category in sg.SERIOUS else risk.category
-    if risk.priority == "low":  # e.g. "I'm not suicidal, just...", hopelessness: flagged for review, no interruption
+    if not texts.safeguarding_settings.pauses(risk.priority):  # e.g. low: "not suicidal, just...", hopelessness
         result = _handle(state, text, ctx)
         result.effects.append(flag)
-        if not state.get("opted_out") and first:  # after STOP, only an urgent or high risk is answered
+        if first and not (state.get("opted_out") and risk.priority == "low"):  # after STOP, only urgent or high
             greeting = (texts.idle(), texts.expired())  # said to a message that started nothing: not needed now
             inner = [r for r in result.replies if r.text not in greeting]
             result.replies = [Reply(texts.risk_reply(kind, risk.language)), *inner]
             result.state = _remember(result.state, risk, ctx.now, state)
         return result
     crisis = Reply(texts.risk_reply(kind, risk.language) if first else texts.risk_repeat())
+    review = [Reply(texts.flagged())] if first else []  # who will read it and when: said once
+
+    def answered(new_state: dict, replies: list[Reply], effects: list) -> Result:
+        return Result(_remember(new_state, risk, ctx.now, state) if first else new_state, replies, effects)
+
     if state.get("opted_out"):
-        return Result(_remember(state, risk, ctx.now, state) if first else state, [crisis], [flag])
-    pause = texts.safeguarding_settings.pauses(risk.priority)
+        return answered(state, [crisis], [flag])
     if state.get("step") == "question" and not state.get("paused") and not _is_expired(state, ctx):
         # The message may still be their answer (a disclosure about care is feedback too): keep it, then pause.
         inner = _handle(state, text, ctx)
         kept = [e for e in inner.effects if isinstance(e, (RecordAnswer, ForgetAnswer))]
-        if not pause or kept and inner.state.get("step") != "question":  # going on, or that was the last question
-            replies = [crisis, *inner.replies] if not pause else [crisis] + [Reply(texts.flagged())] * first
-            new_state = inner.state if kept or not pause else _touch(state, ctx)
-            return Result(_remember(new_state, risk, ctx.now, state) if first else new_state, replies, [*kept, flag])
+        if kept and inner.state.get("step") != "question":  # that was the last question: nothing to pause
+            return answered(inner.state, [crisis, *review], [*kept, flag])
         paused = {**(inner.state if kept else _touch(state, ctx)), "paused": True}
-        replies = [crisis, Reply(texts.survey_paused())] if first else [crisis]
-        return Result(_remember(paused, risk, ctx.now, state) if first else paused, replies, [*kept, flag])
-    new_state = _touch(state, ctx) if state.get("step") else state
-    replies = [crisis, Reply(texts.flagged())] if first else [crisis]
-    return Result(_remember(new_state, risk, ctx.now, state) if first else new_state, replies, [flag])
+        return answered(paused, [crisis, Reply(texts.survey_paused())] if first else [crisis], [*kept, flag])
+    return answered(_touch(state, ctx) if state.get("step") else state, [crisis, *review], [flag])
 
 
 def _word(text: str) -> str:

@@ -47,7 +47,7 @@ def phrases() -> tuple[Phrase, ...]:
 
 
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern | None:
+def _pattern() -> tuple[re.Pattern, dict[str, int]] | None:
     """One alternation over every phrase, as typed and folded; a phrase starts at a word's start."""
     forms = {}
     for n, phrase in enumerate(phrases()):

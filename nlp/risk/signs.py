@@ -337,7 +337,10 @@ IDIOMS = re.compile("|".join(f"(?:{p})" for p in [
     r"(?:give|gave|giving) (?:my|the) (?:details|name|number|address|feedback|consent|opinion|views|time|thanks)",
     r"(?:like|is|was) banging my head against", r"brick wall",
     r"(?:shoot|kill|hang|top) myself if i (?:have to|fill|hear|see|get|do|am|'m|wait)",
-    r"suicide squad", r"(?:is|was|be) suicide for (?:my|the|your)", r"(?:suicide|overdose|self harm) (?:rates?|storylines?|statistics|figures|stories|story|numbers|data|research)",
+    r"suicide squad", r"(?:risk|risks|danger|dangers) of (?:an )?overdose", r"end it (?:there|early|with)",
+    r"on the edge of my seat", r"hit (?:and|or) miss", r"hit the ground", r"assault course", r"rope swing",
+    r"on the roof (?:of|was|is)", r"at the end of the day", r"(?:substance|alcohol|drug) abuse", r"please end the",
+    r"jump from (?:one|topic|thing|subject|question)", r"neglected (?:to|the|my garden)", r"(?:is|was|be) suicide for (?:my|the|your)", r"(?:suicide|overdose|self harm) (?:rates?|storylines?|statistics|figures|stories|story|numbers|data|research)",
     r"lost (?:his|her|their|my|a) \w+ to suicide", r"(?:die|died|dying) (?:of|from) (?:embarrassment|shame|boredom|"
     r"laughter|laughing|cringe|thirst|hunger|the heat)", r"anti ?ligature", r"(?:don't|do not|never|didn't) feel unsafe",
     r"if i (?:ever )?(?:feel|am|get|start feeling|start to feel) (?:unsafe|suicidal|like (?:hurting|harming) myself)"

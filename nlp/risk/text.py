@@ -86,10 +86,6 @@ REPORTED = ("son|daughter|child|kid|kids|boy|girl|teenager|mum|dad|mother|father
             "student|resident|patient|service user|cared for|loved one|relative|relation|family member|ex|"
             "stepson|stepdaughter|stepdad|stepmum|carer|\\d+ ?(?:yr|year)s? old|lad|lads|girls|boys|young person|"
             "little one|teen|wee one|other half|fella|missus|hubby|husband's|wife's")
-_THIRD_SUBJECT = re.compile(r"\b(he|she|they)( is|'s| was| has| had| will|'ll| keeps| kept| said| says| told"
-                            r"| tells| wants| wanted| would| could| might| feels| felt| thinks| tried| has been"
-                            r"| been| cannot| can't| doesn't| don't| won't| isn't| wasn't| needs| talks| talked"
-                            r"| texted| messaged| sent| left| took| takes| swallowed| cut| cuts| keeps saying)?\b")
 _THIRD_SWAPS = [
     (r"\b(himself|herself|themselves)\b", "myself"), (r"\b(his|her|their) own life\b", "my own life"),
     (r"\b(his|their) life\b", "my life"), (r"\bher life\b", "my life"),

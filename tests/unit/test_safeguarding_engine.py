@@ -168,3 +168,17 @@ def test_a_new_more_serious_kind_still_gets_its_reply():
     assert not signposts(person.says("i mean it", Risk("suicide", "urgent", "m")))
     person.now += timedelta(minutes=11)
     assert signposts(person.says("still here, still going to", Risk("suicide", "urgent", "m")))
+
+
+def test_the_tiers_in_the_settings_file_decide_whether_the_survey_pauses():
+    from dataclasses import replace as changed
+
+    settings = sg.shipped()
+    tiers = {**settings.tiers, "high": sg.Tier(pause_survey=False, alert_on_duty=True)}
+    texts = changed(TEXTS, safeguarding=changed(settings, tiers=tiers))
+    state = {}
+    for said, risk in (("SURVEY", None), ("2", None), ("staff hit me", Risk("abuse", "high", "m"))):
+        result = engine.handle(state, said, Context(now=T0, channel="sms", ref="r", texts=texts, risk=risk))
+        state = result.state
+    assert "safeguarding team" in result.replies[0].text and "?" in result.replies[-1].text  # help, then the survey
+    assert not state.get("paused") and RaiseFlag("abuse", "high", "m") in result.effects
