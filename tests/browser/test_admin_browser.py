@@ -134,7 +134,7 @@ def test_every_main_page_has_no_serious_accessibility_problems(page, stories, se
         assert_accessible(page, name)
     page.goto(f"/admin/feedback/{stories['wait']}")
     page.get_by_role("button", name="Show original text").click()
-    assert "Jo Bloggs" in page.content()
+    expect(page.locator("main")).to_contain_text("Jo Bloggs")  # waits for the page the button opens
     assert_accessible(page, "story with original text")
     page.get_by_text("Correct the themes").click()
     assert_accessible(page, "story with the theme form open")
