@@ -130,6 +130,8 @@ def _heard_by_model(norm: str, found: list[_Found], idioms: bool) -> list[_Found
     kind, p, alert = hit
     words = " ".join(norm.split()[:8])
     if not alert:  # unsure: a human reads it, the person gets gentle words, the survey goes on
+        if found:  # the rules already flagged it for a human, with words that fit better
+            return []
         return [_Found("distress", "low", words, f"the risk model is unsure ({p:.0%}, most like {kind}): please read")]
     return [_Found(kind, "low" if kind == "distress" else "high", words,
                    f"the risk model hears possible {kind} ({p:.0%}) in wording the rules do not know")]

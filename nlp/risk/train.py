@@ -1,6 +1,6 @@
 """Train the risk model (nlp/risk/model.py) and choose its threshold honestly.
 
-    .venv/bin/python -m nlp.risk.train [--data CSV] [--parts tune,dev,train]
+    .venv/bin/python -m nlp.risk.train [--data CSV] [--parts tune,dev,train,extra]
 
 The threshold is chosen by cross-fitting over the labelled parts: the model is trained without
 one part, scored on it, and the threshold is the lowest that keeps false alarms on the held
@@ -101,9 +101,9 @@ def choose_threshold(parts: dict[str, list[tuple[str, str]]], fft: list[str]) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--parts", default="tune,dev,train")
+    parser.add_argument("--parts", default="tune,dev,train,extra")
     args = parser.parse_args()
-    names = [n for n in args.parts.split(",") if n and n != "test" and (EVAL / f"{n}.yaml").exists()]
+    names = [n for n in args.parts.split(",") if n and n not in ("test", "holdout2") and (EVAL / f"{n}.yaml").exists()]
     parts = {n: load_part(n) for n in names}
     fft = load_fft(args.data)
     threshold = choose_threshold(parts, fft)
