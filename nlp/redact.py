@@ -1,28 +1,40 @@
 """Replace personal details before a story is shown outside restricted review.
 
-[NAME] for people's names after a title ("Dr [NAME]") or as first name + surname, [PHONE] for
-UK phone numbers (the phonenumbers library), [NHS_NUMBER] for NHS numbers that pass the
-modulus-11 check, [EMAIL], [POSTCODE], and [NUMBER] for any other long run of digits (a
-mistyped NHS number is still personal). Rules on a blank spaCy pipeline: no model downloads.
+[NAME] for people's names (nlp.redact_names: after a title, listed first names, and names in any
+case after a cue such as "my name is" or "my son"), [PHONE] for UK phone numbers (the
+phonenumbers library; 9+ digits, or 6+ after "call", "ring", "mobile"...), [NHS_NUMBER] for NHS
+numbers however they are spaced that pass the modulus-11 check, [EMAIL], [POSTCODE], [ADDRESS]
+for a house number and street ("12 Acacia Road"), [DATE_OF_BIRTH] (nlp.redact_dates), and
+[NUMBER] for any other long run of digits or a reference number (a mistyped NHS number is still
+personal). Rules on a blank spaCy pipeline: no model downloads.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
 
 import phonenumbers
 
+from nlp.redact_dates import birth_spans
+from nlp.redact_names import name_spans, stop_words
+
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+", re.UNICODE)
-_NHS = re.compile(r"(?<![\d+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
+# Ten digits, grouped any way with spaces, dashes or dots between them: 943 476 5919, 943-476-5919, 9434 765 919.
+_NHS = re.compile(r"(?<![\d+()])\d(?:[ \t.\-–—]{0,3}\d){9}(?!\d)")
 _LONG_NUMBER = re.compile(r"(?<!\w)\+?\(?\d[\d ()-]{7,}\d(?!\w)")
+_REFERENCE = re.compile(r"\b(?:ref(?:erence)?|incident|case|crime|claim|account|patient|hospital|id|no|number)\.?"
+                        r"\s*(?:no\.?|number|#)?\s*[:#]?\s*(\d[\d ]{3,}\d)\b", re.I)
+_PHONE_CUE = re.compile(r"\b(?:call|ring|phone|tel|telephone|mobile|landline|number|text|contact|whatsapp|mob)\b"
+                        r"[\w\s:.]{0,20}$", re.I)
 _POSTCODE = re.compile(r"\b(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
-_ABBREV_TITLES = ["dr", "mr", "mrs", "ms", "mx", "prof", "dr.", "mr.", "mrs.", "ms.", "prof."]
-_WORD_TITLES = ["Doctor", "Nurse", "Sister", "Matron", "Professor", "Miss", "Nurse.", "Consultant", "Dr", "Mr",
-                "Mrs", "Ms", "Mx", "Prof", "Reverend", "Rev", "Father", "Councillor", "Cllr"]
-_PLACES = ["ward", "unit", "house", "centre", "center", "hospital", "road", "street", "lane", "lodge", "court",
-           "clinic", "suite", "building", "team", "hub", "practice", "surgery", "close", "avenue", "way",
-           "drive", "park", "place", "hall", "villa", "villas", "wing", "service", "services"]
+_STREETS = ("road|rd|street|st|lane|ln|avenue|ave|drive|close|crescent|cres|way|grove|gardens|gdns|place|terrace|"
+            "court|walk|hill|row|square|sq|mews|rise|view|green|parade|boulevard|vale|park|gate|croft|fold|"
+            "meadows?|chase|brow|wynd|grange")
+# A house number, one to three words of street name, and a street word: "12 Acacia Road", "flat 2, 14a high st".
+_ADDRESS = re.compile(r"\b(?:(?:flat|apartment|apt)\s*\d+[a-z]?,?\s+)?\d{1,4}[a-z]?,?\s+"
+                      r"((?:[A-Za-z][\w'’.-]*\s+){1,3}?)(?:" + _STREETS + r")\b\.?", re.I)
+_UNITS = {"hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "second", "seconds", "day", "days",
+          "week", "weeks", "month", "months", "year", "years", "mile", "miles", "time", "times", "people",
+          "pm", "am", "o'clock", "yards", "metres", "meters", "feet", "stars", "star", "out", "x"}
 
 
 def nhs_number_valid(digits: str) -> bool:
@@ -36,85 +48,47 @@ def nhs_number_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-@lru_cache(maxsize=1)
-def first_names() -> frozenset[str]:
-    text = (Path(__file__).parent / "resources" / "first_names.txt").read_text(encoding="utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
-
-
-@lru_cache(maxsize=1)
-def _name_matcher():
-    import spacy
-    from spacy.lang.en.stop_words import STOP_WORDS
-    from spacy.matcher import Matcher
-
-    nlp = spacy.blank("en")
-    stop = sorted(STOP_WORDS | set(_PLACES) | {"team", "nurse", "nurses", "doctor", "staff", "and", "the"})
-    names = sorted(first_names())
-    capital = {"IS_TITLE": True, "IS_ALPHA": True, "LOWER": {"NOT_IN": stop}}
-    any_word = {"IS_ALPHA": True, "LOWER": {"NOT_IN": stop}}
-    matcher = Matcher(nlp.vocab)
-    # "Dr Okafor", "dr okafor", "Mr J Smith": keep the title, replace the name.
-    matcher.add("TITLED", [
-        [{"LOWER": {"IN": _ABBREV_TITLES}}, {"ORTH": ".", "OP": "?"}, any_word, capital | {"OP": "?"}],
-        [{"ORTH": {"IN": _WORD_TITLES}}, {"ORTH": ".", "OP": "?"}, capital, capital | {"OP": "?"}],
-        [{"LOWER": {"IN": _ABBREV_TITLES}}, {"IS_UPPER": True, "LENGTH": 1}, {"ORTH": ".", "OP": "?"}, capital],
-        [{"ORTH": {"IN": [t.upper() for t in _WORD_TITLES + _ABBREV_TITLES]}}, {"IS_UPPER": True, "IS_ALPHA": True}],
-    ])
-    # "Mary Smith", "Mary", "Mary O'Neill": first name from the list, optionally a surname.
-    matcher.add("NAME", [
-        [{"LOWER": {"IN": names}, "IS_TITLE": True}, capital, capital],
-        [{"LOWER": {"IN": names}, "IS_TITLE": True}, capital],
-        [{"LOWER": {"IN": names}, "IS_TITLE": True}],
-    ])
-    return nlp, matcher
-
-
-def _name_spans(text: str) -> list[tuple[int, int, str]]:
-    nlp, matcher = _name_matcher()
-    doc = nlp.make_doc(text)
+def _address_spans(text: str) -> list[tuple[int, int]]:
+    """A house number and street; not "3 hours on the road" (a unit or a small word in the name)."""
     spans = []
-    for match_id, start, end in matcher(doc):
-        label = nlp.vocab.strings[match_id]
-        span = doc[start:end]
-        if label == "TITLED":
-            first = start + 1
-            while first < end and (doc[first].lower_.rstrip(".") in {t.lower().rstrip(".") for t in _WORD_TITLES + _ABBREV_TITLES}
-                                   or doc[first].text == "."):
-                first += 1
-            span = doc[first:end]
-        else:
-            # drop a trailing ward/place word or non-name token
-            while len(span) > 1 and (span[-1].lower_ in _PLACES or not span[-1].is_title):
-                span = span[:-1]
-            nxt = doc[span.end] if span.end < len(doc) else None
-            if nxt is not None and nxt.lower_ in _PLACES:
-                continue  # "Rose Ward", "Florence House"
-        if len(span):
-            spans.append((span.start_char, span.end_char, "[NAME]"))
+    for m in _ADDRESS.finditer(text):
+        words = [w.lower().strip(".,'’") for w in m.group(1).split()]
+        if not any(w in stop_words() or w in _UNITS or w.isdigit() for w in words):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    """Phone numbers of 9+ digits (UK numbers have 10 or 11), or 6+ digits after a word like "call"."""
+    spans = []
+    for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
+        digits = len(re.sub(r"\D", "", m.raw_string))
+        if digits >= 9 or (digits >= 6 and _PHONE_CUE.search(text[max(0, m.start - 30):m.start])):
+            spans.append((m.start, m.end))
     return spans
 
 
 def _spans(text: str) -> list[tuple[int, int, str]]:
     spans = [(m.start(), m.end(), "[EMAIL]") for m in _EMAIL.finditer(text)]
-    for m in _NHS.finditer(text):
-        if nhs_number_valid(m.group(0)):
-            spans.append((m.start(), m.end(), "[NHS_NUMBER]"))
-    for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
-        spans.append((m.start, m.end, "[PHONE]"))
-    for m in _LONG_NUMBER.finditer(text):
-        if len(re.sub(r"\D", "", m.group(0))) >= 9:
-            spans.append((m.start(), m.end(), "[NUMBER]"))
+    spans += [(m.start(), m.end(), "[NHS_NUMBER]") for m in _NHS.finditer(text) if nhs_number_valid(m.group(0))]
+    spans += [(s, e, "[PHONE]") for s, e in _phone_spans(text)]
+    spans += [(m.start(), m.end(), "[NUMBER]") for m in _LONG_NUMBER.finditer(text)
+              if len(re.sub(r"\D", "", m.group(0))) >= 9]
+    spans += [(m.start(1), m.end(1), "[NUMBER]") for m in _REFERENCE.finditer(text)
+              if len(re.sub(r"\D", "", m.group(1))) >= 5]
     spans += [(m.start(), m.end(), "[POSTCODE]") for m in _POSTCODE.finditer(text)]
-    spans += _name_spans(text)
+    spans += [(s, e, "[ADDRESS]") for s, e in _address_spans(text)]
+    spans += [(s, e, "[DATE_OF_BIRTH]") for s, e in birth_spans(text)]
+    spans += [(s, e, "[NAME]") for s, e in name_spans(text)]
     return spans
 
 
-_RANK = {"[EMAIL]": 0, "[NHS_NUMBER]": 1, "[PHONE]": 2, "[NUMBER]": 3, "[POSTCODE]": 4, "[NAME]": 5}
+_RANK = {"[EMAIL]": 0, "[NHS_NUMBER]": 1, "[PHONE]": 2, "[DATE_OF_BIRTH]": 3, "[NUMBER]": 4, "[POSTCODE]": 5,
+         "[ADDRESS]": 6, "[NAME]": 7}
 
 
 def redact(text: str | None) -> str:
-    """The text with names, phone numbers, NHS numbers, e-mail addresses and postcodes replaced."""
+    """The text with names, phone and NHS numbers, e-mail and street addresses, postcodes, dates of birth replaced."""
     if not text:
         return text or ""
     chosen: list[tuple[int, int, str]] = []

@@ -24,6 +24,39 @@ PLANTED = [
     ("email me at jo.bloggs@example.nhs.uk", ["jo.bloggs@example.nhs.uk"], "[EMAIL]"),
     ("I live at NG7 2UH", ["NG7 2UH"], "[POSTCODE]"),
     ("postcode sw1a1aa", ["sw1a1aa"], "[POSTCODE]"),
+    # names in lower case, after what people write before a name
+    ("hi my name is sarah jones", ["sarah", "jones"], "[NAME]"),
+    ("my names jo and i was on the ward", ["jo "], "[NAME]"),
+    ("my son tom was seen by the crisis team", ["tom"], "[NAME]"),
+    ("my daughter, jayden-lee, waited hours", ["jayden"], "[NAME]"),
+    ("my mother-in-law sheila okafor was scared", ["sheila", "okafor"], "[NAME]"),
+    ("a nurse called jenny smith sat with me", ["jenny", "smith"], "[NAME]"),
+    ("my carer (dave) was there", ["dave"], "[NAME]"),
+    ("im dave and i use the day centre", ["dave"], "[NAME]"),
+    ("thanks, this is rachel from ward 3", ["rachel"], "[NAME]"),
+    ("sarah was so kind to my mum", ["sarah"], "[NAME]"),
+    ("his surname is adeyemi", ["adeyemi"], "[NAME]"),
+    # dates of birth, in the forms people write them
+    ("my dob is 12/03/1985", ["12/03/1985"], "[DATE_OF_BIRTH]"),
+    ("d.o.b. 1-2-90", ["1-2-90"], "[DATE_OF_BIRTH]"),
+    ("Date of birth: 3rd June 1979", ["3rd June 1979"], "[DATE_OF_BIRTH]"),
+    ("born on march 12th 1985", ["march 12th 1985"], "[DATE_OF_BIRTH]"),
+    ("I was born in 1961", ["1961"], "[DATE_OF_BIRTH]"),
+    ("Am 92 - 5.9.1930 Disabled", ["5.9.1930"], "[DATE_OF_BIRTH]"),
+    # street addresses
+    ("I live at 12 Acacia Road", ["12 Acacia Road"], "[ADDRESS]"),
+    ("send it to flat 2, 14a high st please", ["14a high st"], "[ADDRESS]"),
+    ("come to 7 st john's close", ["7 st john's close"], "[ADDRESS]"),
+    # NHS numbers however they are spaced
+    ("nhs no 9434 765 919", ["9434 765 919"], "[NHS_NUMBER]"),
+    ("NHS number 943 476 59 19", ["943 476 59 19"], "[NHS_NUMBER]"),
+    ("nhs 943 - 476 - 5919", ["943 - 476 - 5919"], "[NHS_NUMBER]"),
+    ("my nhs number is 943  476  5919", ["943  476  5919"], "[NHS_NUMBER]"),
+    ("nhs 943.476.5919", ["943.476.5919"], "[NHS_NUMBER]"),
+    ("nhs 943–476–5919", ["943–476–5919"], "[NHS_NUMBER]"),
+    # other numbers that point at a person
+    ("Incident no 25153582", ["25153582"], "[NUMBER]"),
+    ("ring me on 496 0123", ["496 0123"], "[PHONE]"),
 ]
 
 
@@ -58,6 +91,19 @@ def test_nhs_check_digit():
     "The staff on Oaklands Ward were lovely", "Rose Ward was clean", "Florence House is noisy",
     "The nurse was kind and the doctor listened", "I waited 3 hours", "Seen at 10:30 on 12/03/2023",
     "Will the ward have more activities?", "I miss the garden", "Grace and patience from the team",
+    # what the shared FFT comments hold that is not personal: scores, times, durations, years, places
+    "Food very good 10/10.", "I am in severe pain 11/10", "Rang 10.30 p.m. a Saturday night",
+    "was told to ring at 07.00 the next morning", "an ambulance within 60-90 minutes", "waited 1 3/4 - 2 hours",
+    "I used the service in March 2021", "the crew who attended on 7th feb 2022 were fab",
+    "my husband was seen on 1-1-2022", "it cost me nearly £30.00", "well after 1800 hrs",
+    "referred to James Cook hospital", "ticked Royal Victoria Infirmary, Newcastle", "Dr needs to listen.",
+    "the training over MS Teams was good", "the psychology service has ben under strain",
+    "someone to look after their children", "my granddaughter is 2", "my mother-in-law was seen",
+    # cue words with no name after them
+    "my son has autism", "my son is 12 and was seen", "im tired of waiting", "i'm not happy",
+    "the nurse called me back", "they called an ambulance", "I called 111 twice", "my name is wrong on the letter",
+    "my wife wasn't poorly", "waited 3 hours on the road", "2 miles down the lane", "a 10 minute walk",
+    "my son wiv autism", "my mum gud now", "my daughter pls help", "my dad coz he cant", "my son asd",
 ])
 def test_ordinary_text_is_kept(text):
     assert redact(text) == text
