@@ -69,9 +69,10 @@ def seed(url: str, count: int, chunk: int = 10_000) -> None:
 
 
 @contextlib.contextmanager
-def fake_providers(out: Path):
+def fake_providers(out: Path, latency: float = 0.0):
     """The fake Telegram and Twilio servers in another process; yields their base URLs."""
-    process = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "fake_providers.py"), "--out", str(out)],
+    process = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "fake_providers.py"), "--out", str(out),
+                                "--latency", str(latency)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         urls = json.loads(process.stdout.readline())

@@ -1,10 +1,11 @@
 """The local fakes of the Telegram Bot API and Twilio, in a process of their own, noting when each message came.
 
-    python benchmarks/fake_providers.py --out received.jsonl
+    python benchmarks/fake_providers.py --out received.jsonl [--latency 0.1]
 
 prints one JSON line with both base URLs once they listen, then appends a JSON line for every
-message accepted: {"channel", "to", "text", "t"} (t from time.time()). It stops on SIGTERM or
-when its standard input closes. Shared by fanout.py and kill_test.py.
+message accepted: {"channel", "to", "text", "t"} (t from time.time()). With --latency, each send
+is answered that many seconds after it was accepted, as over a real provider's round trip. It
+stops on SIGTERM or when its standard input closes. Shared by fanout.py and kill_test.py.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class Recorder:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds between accepting a send and answering")
     args = parser.parse_args()
     recorder = Recorder(args.out)
 
@@ -53,6 +55,7 @@ def main() -> None:
             status, body = super()._handle(method, params)
             if method == "sendMessage" and status == 200:
                 recorder.note("telegram", params.get("chat_id"), params.get("text", ""))
+                time.sleep(args.latency)
             return status, body
 
     class Twilio(FakeTwilioAPI):
@@ -65,6 +68,7 @@ def main() -> None:
             status, payload = super()._create(account_sid, params)
             if status == 201:
                 recorder.note("sms", params.get("To"), params.get("Body", ""))
+                time.sleep(args.latency)
             return status, payload
 
     telegram, twilio = Telegram().start(), Twilio(TWILIO_SID, TWILIO_TOKEN).start()

@@ -57,6 +57,10 @@ class DeliveryError(Exception):
 
 
 class Transport(Protocol):
+    """Sends one channel's rows. One whose provider lists what it has sent (Twilio; not Telegram) also has
+    sent_since(item, since) -> [(provider id, status)]: its messages to item.address with item.body from
+    `since` on, oldest first, asked before a row in doubt is sent again."""
+
     channel: str
 
     def send(self, item: outbox.Claimed) -> tuple[str | None, str]:
@@ -161,7 +165,8 @@ def fold_journals(factory: sessionmaker[Session], journal: Journal) -> tuple[int
 
     Rows their provider accepted are marked sent; rows whose request had started with no
     answer noted are in doubt: they get a note and are sent again once their claim is put
-    back (a repeat is better than a loss). Returns (marked sent, in doubt).
+    back (a repeat is better than a loss), unless the provider lists them as sent (see
+    _Run._sent_already). Returns (marked sent, in doubt).
     """
     sent = doubtful = 0
     with _folding:
@@ -182,11 +187,10 @@ def fold_journals(factory: sessionmaker[Session], journal: Journal) -> tuple[int
                     in_doubt = contents.in_doubt
                     for start in range(0, len(in_doubt), 500):
                         held = outbox.held_by(session, in_doubt[start:start + 500], contents.worker)
-                        outbox.note(session, held, contents.worker,
-                                    "in doubt: the sender stopped mid-request; sent again")
+                        outbox.mark_in_doubt(session, held, "in doubt: the sender stopped mid-request")
                         doubtful += len(held)
                 log.warning("folded the journal of %s, a sender that has stopped: %s sends recorded, %s in doubt "
-                            "(to be sent again)", contents.worker, sent, doubtful)
+                            "(sent again unless the provider lists them)", contents.worker, sent, doubtful)
             mine.unlink(missing_ok=True)
     return sent, doubtful
 
@@ -251,6 +255,7 @@ class _Run:
         self.error: BaseException | None = None
         self.sent = 0
         self.first = True
+        self.matched: set[str] = set()  # provider ids found for rows in doubt in this drain
 
     def run(self, limit: int, keep_going: Callable[[], bool] | None) -> int:
         self.limit, self.keep_going = limit, keep_going
@@ -388,6 +393,12 @@ class _Run:
                     log.warning("outbox %s: claimed by another worker meanwhile; not sending it here", item.id)
                 self._note(what[0], item, what[1])
                 return
+            found = self._sent_already(item)
+            if found is not None:  # the provider has it: a stopped sender's request did arrive
+                at = self.clock()
+                self.journal.accepted(item.id, *found, at)
+                self._note(SENT, item, (*found, at))
+                return
             self.journal.started(item.id)
             started = True
             try:
@@ -408,6 +419,33 @@ class _Run:
             else:
                 self.pacer.give_back(slot)
             seats.release()
+
+    def _sent_already(self, item: outbox.Claimed) -> tuple[str, str] | None:
+        """For a row in doubt: (provider id, status) of the message the provider already has, if it lists one.
+
+        A message counts if it went to the same address with the same body since the stopped request
+        can have started, and is not already recorded as another row's send. If the provider cannot be
+        asked, None: the row goes again (at least once, as for a channel with no such list).
+        """
+        since = outbox.in_doubt_since(item)
+        look = getattr(self.transport, "sent_since", None)
+        if since is None or look is None:
+            return None
+        try:
+            listed = look(item, since)
+            with self.engine.connect() as conn:
+                taken = outbox.recorded_provider_ids(conn, item.channel, [sid for sid, _ in listed])
+        except Exception as exc:
+            log.warning("outbox %s: could not ask the provider whether it was sent (%r); sending it again",
+                        item.id, exc)
+            return None
+        with self.cond:
+            for sid, status in listed:
+                if sid not in taken and sid not in self.matched:
+                    self.matched.add(sid)
+                    log.info("outbox %s: in doubt, and the provider has it (%s): not sent again", item.id, sid)
+                    return sid, status
+        return None
 
     def _note(self, what: str, item: outbox.Claimed, data) -> None:
         with self.cond:

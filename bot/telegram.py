@@ -20,6 +20,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import groups
 from bot.delivery import DeliveryError, drain
 from storage import contacts, messages
 from storage.outbox import Claimed
@@ -68,6 +69,17 @@ def inbound(update: Update) -> tuple[int, str, str | None] | None:
     if message is None or message.chat.type != "private":
         return None
     return message.chat.id, message.text or message.caption or "", None
+
+
+def from_group(update: Update) -> tuple[int, str] | None:
+    """(chat id, text) for a message in a group, supergroup or channel, or for the bot being added to one."""
+    message = update.message or update.channel_post
+    if message is not None and message.chat.type != "private":
+        return message.chat.id, message.text or message.caption or ""
+    member = update.my_chat_member
+    if member and member.chat.type != "private" and member.new_chat_member.status in ("member", "administrator"):
+        return member.chat.id, ""
+    return None
 
 
 def was_blocked(update: Update) -> int | None:
@@ -162,6 +174,10 @@ class TelegramChannel:
             with rt.factory.begin() as session:
                 contacts.opt_out(session, "telegram", str(blocked), rt.now())
             return
+        group = from_group(update)
+        if group is not None:
+            self.leave_group(*group)
+            return
         found = inbound(update)
         if found is None:
             return
@@ -174,6 +190,37 @@ class TelegramChannel:
         if query_id:
             asyncio.run_coroutine_threadsafe(self._answer_query(query_id), self.loop)
         self.kick()
+
+    def leave_group(self, chat_id: int, text: str) -> None:
+        """Say we work only in private chats (help first, if the message reads as risk), then leave. Stores nothing."""
+        self._sender.submit(self._say_and_leave, chat_id, text).add_done_callback(_log_failure)
+
+    def _username(self) -> str | None:
+        try:
+            return self.bot.username
+        except RuntimeError:  # not initialised yet: Telegram has not told us our name
+            return None
+
+    def _say_and_leave(self, chat_id: int, text: str) -> None:
+        if not self._ready():
+            log.error("could not answer Telegram group %s before leaving it: Telegram is not reachable", chat_id)
+            return
+        bot = self.runtime.bot
+        replies = groups.goodbye(text, bot.texts, bot.risk_check, self._username())
+        asyncio.run_coroutine_threadsafe(self._leave(chat_id, replies), self.loop).result(SEND_TIMEOUT * 3)
+
+    async def _leave(self, chat_id: int, replies: list[str]) -> None:
+        for text in replies:  # in order: signposting first
+            try:
+                await self.bot.send_message(chat_id=chat_id, text=text)
+            except TelegramError as exc:
+                log.warning("could not send to Telegram group %s before leaving it: %s", chat_id, exc)
+        try:
+            await self.bot.leave_chat(chat_id)
+        except TelegramError as exc:
+            log.warning("could not leave Telegram group %s: %s", chat_id, exc)
+        else:
+            log.info("left Telegram group %s: the bot works only in private chats", chat_id)
 
     def _is_latest(self, chat_id: int, query) -> bool:
         """A button counts only on the last message we sent: older keyboards belong to questions gone by."""

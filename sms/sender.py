@@ -1,11 +1,14 @@
 """Send outbox messages with the real twilio Client."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bot.delivery import DeliveryError
+from sms import lookup
 from sms.http import BaseUrlHttpClient
 from storage.outbox import Claimed
 
@@ -49,3 +52,7 @@ class TwilioTransport:
         except (TwilioException, OSError) as exc:
             raise DeliveryError(f"could not reach Twilio: {exc}", retry=True) from exc
         return message.sid, message.status or "queued"
+
+    def sent_since(self, item: Claimed, since: datetime) -> list[tuple[str, str]]:
+        """What Twilio already has for a row in doubt (sms.lookup); raises if Twilio cannot be asked."""
+        return lookup.sent_since(self.client, item.address, item.body, since)

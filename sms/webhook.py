@@ -9,9 +9,9 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from bot.phones import to_e164
+from bot.phones import parse_sender
 from sms.sender import OPTED_OUT
-from storage import contacts, upsert
+from storage import contacts, messages, upsert
 from storage.models import Message
 
 log = logging.getLogger(__name__)
@@ -64,17 +64,30 @@ def inbound():
     if (refused := _check_request(rt)) is not None:
         return refused
     form = request.form
-    sid, sender = form.get("MessageSid") or form.get("SmsSid"), form.get("From", "")
+    sid = form.get("MessageSid") or form.get("SmsSid")
     if not sid:
         return _text("missing MessageSid", 400)
-    address = to_e164(sender, rt.settings.default_region, strict=False)
-    if address is None:
+    sender = parse_sender(form.get("From"), rt.settings.default_region)
+    if sender is None:
+        log.warning("refused an inbound message from a sender that is not a number or a sender ID")
         return _text("missing or invalid From number", 400)
+    if sender.channel != "sms":  # e.g. whatsapp: kept apart, never taken as an SMS number
+        log.warning("refused a %s message: this webhook takes SMS only", sender.channel)
+        return _text(f"{sender.channel} messages are not supported here: this webhook takes SMS only", 422)
+    if not sender.can_reply:
+        return _logged_not_answered(rt, sid, sender.address)
     # With Advanced Opt-Out, Twilio itself answers STOP, START and HELP, and says so in OptOutType.
     body, confirmed = form.get("Body", ""), bool(form.get("OptOutType"))
-    received = rt.receive(channel="sms", address=address, text=body, provider_id=sid, now=rt.now(),
+    received = rt.receive(channel="sms", address=sender.address, text=body, provider_id=sid, now=rt.now(),
                           provider_replied=confirmed)
     return Response(twiml(received.replies), mimetype="application/xml")
+
+
+def _logged_not_answered(rt, sid: str, address: str) -> Response:
+    """A short code or sender name: logged as received, but never answered or messaged (no contact)."""
+    rt.write(lambda conn: messages.log_inbound(conn, "sms", sid, None, rt.now()))
+    log.info("an SMS from %r, a short code or sender name, was logged and not answered", address)
+    return Response(twiml([]), mimetype="application/xml")
 
 
 def twiml(replies) -> str:
@@ -94,10 +107,10 @@ def status():
         return _text("missing MessageSid or MessageStatus", 400)
     error = request.form.get("ErrorCode") or None
     with rt.factory.begin() as session:
-        if error == OPTED_OUT_ERROR and request.form.get("To"):
-            address = to_e164(request.form["To"], rt.settings.default_region, strict=False)
-            if address:
-                contacts.opt_out(session, "sms", address, rt.now())
+        if error == OPTED_OUT_ERROR:
+            to = parse_sender(request.form.get("To"), rt.settings.default_region)
+            if to is not None and to.channel == "sms" and to.can_reply:
+                contacts.opt_out(session, "sms", to.address, rt.now())
         row = session.scalar(select(Message).where(Message.channel == "sms", Message.direction == "out",
                                                    Message.provider_id == sid))
         if row is None:  # the callback beat our own record of the send: keep it, the send fills in the rest

@@ -78,6 +78,40 @@ def _private_chat(chat_id: Any, first_name: str | None = None) -> dict[str, Any]
     return chat
 
 
+def _chat(chat_id: Any) -> dict[str, Any]:
+    """The Chat for an id: negative ids are groups (supergroups and channels start -100), the rest private."""
+    if isinstance(chat_id, int) and chat_id < 0:
+        kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+        return {"id": chat_id, "type": kind, "title": "Ward staff"}
+    return _private_chat(chat_id)
+
+
+def group_update(update_id: int, chat_id: int, text: str, chat_type: str = "group", sender_id: int = 555000111,
+                 first_name: str = "Sam") -> dict[str, Any]:
+    """Build an Update dict for a text in a group or supergroup (a post, for a channel, has no sender)."""
+    message: dict[str, Any] = {"message_id": update_id, "date": int(time.time()), "text": text,
+                               "chat": {"id": chat_id, "type": chat_type, "title": "Ward staff"}}
+    entities = _command_entities(text)
+    if entities:
+        message["entities"] = entities
+    if chat_type == "channel":
+        return {"update_id": update_id, "channel_post": message}
+    message["from"] = _user(sender_id, first_name)
+    return {"update_id": update_id, "message": message}
+
+
+def added_to_group_update(update_id: int, chat_id: int, chat_type: str = "group",
+                          by: int = 555000111) -> dict[str, Any]:
+    """Build the my_chat_member Update Telegram sends when someone adds the bot to a group."""
+    bot = {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")}
+    return {"update_id": update_id, "my_chat_member": {
+        "chat": {"id": chat_id, "type": chat_type, "title": "Ward staff"},
+        "from": _user(by, "Sam"), "date": int(time.time()),
+        "old_chat_member": {"user": bot, "status": "left"},
+        "new_chat_member": {"user": bot, "status": "member"},
+    }}
+
+
 def message_update(
     update_id: int, chat_id: int, text: str, first_name: str = "Sam", message_id: int | None = None
 ) -> dict[str, Any]:
@@ -132,6 +166,7 @@ class FakeTelegramAPI:
         self._results: dict[str, Any] = {}
         self._message_ids = itertools.count(1)
         self._last_sent: dict[str, int] = {}
+        self._left: set[str] = set()  # chats the bot has left: it can no longer send there
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -203,6 +238,7 @@ class FakeTelegramAPI:
             self._updates.clear()
             self._failures.clear()
             self._results.clear()
+            self._left.clear()
 
     # ----- programming -----------------------------------------------------------------------
 
@@ -248,6 +284,12 @@ class FakeTelegramAPI:
                 return failures.pop(0)
             if method in self._results:
                 return 200, {"ok": True, "result": self._results[method]}
+            chat = str(params.get("chat_id"))
+            if method == "leaveChat":
+                self._left.add(chat)
+            elif method == "sendMessage" and chat in self._left:
+                return 403, {"ok": False, "error_code": 403,
+                             "description": "Forbidden: bot is not a member of the group chat"}
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
         return 200, {"ok": True, "result": self._result_for(method, params)}
@@ -270,7 +312,7 @@ class FakeTelegramAPI:
         message: dict[str, Any] = {
             "message_id": message_id,
             "date": int(time.time()),
-            "chat": _private_chat(params.get("chat_id")),
+            "chat": _chat(params.get("chat_id")),
             "from": dict(BOT_USER),
         }
         if "text" in params:

@@ -1,7 +1,9 @@
 """Self-tests for the fake Twilio API, driven through the real twilio client."""
 
+from datetime import datetime, timezone
+
 import pytest
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
 from sms.http import BaseUrlHttpClient
@@ -98,3 +100,37 @@ def test_url_rewrite_only_for_api_twilio():
     client = BaseUrlHttpClient("http://127.0.0.1:1/")
     assert client.rewrite_url("https://api.twilio.com/2010-04-01/x") == "http://127.0.0.1:1/2010-04-01/x"
     assert client.rewrite_url("https://api.twilio.com.evil/x") == "https://api.twilio.com.evil/x"
+
+
+def test_list_filters_by_to_and_date_sent_newest_first_across_pages(fake):
+    client = make_client(fake)
+    fake.clock = lambda: datetime(2030, 12, 1, 23, 0, tzinfo=timezone.utc)
+    client.messages.create(to="+15550001111", from_="+15559998888", body="Yesterday")
+    fake.clock = lambda: datetime(2030, 12, 2, 9, 0, tzinfo=timezone.utc)
+    for n in range(5):
+        client.messages.create(to="+15550001111", from_="+15559998888", body=f"Today {n}")
+    client.messages.create(to="+15550002222", from_="+15559998888", body="Someone else")
+    day = datetime(2030, 12, 2, tzinfo=timezone.utc)
+    found = client.messages.list(to="+15550001111", date_sent_after=day, page_size=2)
+    assert sorted(m.body for m in found) == [f"Today {n}" for n in range(5)], "three pages, one number, one day on"
+    assert all(m.status == "sent" and m.date_sent >= day and m.direction == "outbound-api" for m in found)
+    assert [m.body for m in client.messages.list(to="+15550001111", date_sent=datetime(2030, 12, 1))] == ["Yesterday"]
+    assert len(client.messages.list(date_sent_before=datetime(2030, 12, 1))) == 1
+    assert client.messages.list(to="+15550001111", date_sent_after=datetime(2030, 12, 3)) == []
+
+
+def test_a_message_still_queued_has_no_date_sent_and_is_not_listed_by_date(fake):
+    client = make_client(fake)
+    fake.sending_delay = 60
+    send(client)
+    [queued] = client.messages.list(to="+15550001111")
+    assert queued.status == "queued" and queued.date_sent is None
+    assert client.messages.list(to="+15550001111", date_sent_after=datetime.now(timezone.utc)) == []
+
+
+def test_a_list_can_fail(fake):
+    fake.fail_next_list(503, 20503, "Service Unavailable")
+    client = make_client(fake)
+    with pytest.raises(TwilioException):
+        client.messages.list(to="+15550001111")
+    assert client.messages.list(to="+15550001111") == []

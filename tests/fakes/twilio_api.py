@@ -1,4 +1,10 @@
-"""Local fake of Twilio's REST Messages API for end-to-end tests of the real twilio client."""
+"""Local fake of Twilio's REST Messages API for end-to-end tests of the real twilio client.
+
+POST .../Messages.json creates a message; GET .../Messages.json lists them as Twilio does: newest
+first, filtered by To, From and DateSent (a GMT day, or on/before and on/after it), in pages with
+next_page_uri. A message shows as queued, with no date_sent, for `sending_delay` seconds after it
+is created, then as sent.
+"""
 
 import base64
 import json
@@ -7,11 +13,11 @@ import re
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
-from email.utils import format_datetime
+from datetime import date, datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, List, Optional
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 _MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 _GSM7 = set(
@@ -30,9 +36,14 @@ def num_segments(body: str) -> int:
     return 1 if length <= single else math.ceil(length / multi)
 
 
-def _rfc2822_now() -> str:
-    """Return the current UTC time formatted like Twilio's date fields."""
-    return format_datetime(datetime.now(timezone.utc).replace(microsecond=0))
+def _rfc2822(when: datetime) -> str:
+    """Return a UTC time formatted like Twilio's date fields."""
+    return format_datetime(when.astimezone(timezone.utc).replace(microsecond=0))
+
+
+def _day(value: str) -> date:
+    """The GMT day of a DateSent filter: YYYY-MM-DD, or the YYYY-MM-DDTHH:MM:SSZ twilio-python sends."""
+    return date.fromisoformat(value[:10])
 
 
 class _Failure:
@@ -54,6 +65,10 @@ class FakeTwilioAPI:
         self._attempts: List[Dict[str, object]] = []
         self._fail_next: List[_Failure] = []
         self._fail_numbers: Dict[str, _Failure] = {}
+        self._fail_lists: List[_Failure] = []
+        self._resources: List[Dict[str, object]] = []  # what GET lists, with "_created" (a datetime)
+        self.sending_delay = 0.0  # seconds a new message stays queued before Twilio sends it
+        self.clock = lambda: datetime.now(timezone.utc)
         self._server: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -131,6 +146,11 @@ class FakeTwilioAPI:
         with self._cond:
             self._fail_numbers[to] = _Failure(status, code, message, None)
 
+    def fail_next_list(self, status: int, code: int, message: str, times: int = 1) -> None:
+        """Make the next `times` list requests return Twilio error JSON."""
+        with self._cond:
+            self._fail_lists.append(_Failure(status, code, message, times))
+
     def reset(self) -> None:
         """Forget recorded messages, attempts and programmed failures."""
         with self._cond:
@@ -138,6 +158,8 @@ class FakeTwilioAPI:
             self._attempts.clear()
             self._fail_next.clear()
             self._fail_numbers.clear()
+            self._fail_lists.clear()
+            self._resources.clear()
 
     # request handling
 
@@ -175,7 +197,8 @@ class FakeTwilioAPI:
         if not params.get("Body") and not params.get("MediaUrl") and not params.get("ContentSid"):
             return 400, self.error_body(400, 21602, "Message body is required.")
         sid = "SM" + uuid.uuid4().hex
-        now = _rfc2822_now()
+        created = self.clock()
+        now = _rfc2822(created)
         body = str(params.get("Body", ""))
         media = params.get("MediaUrl") or []
         uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json"
@@ -203,8 +226,56 @@ class FakeTwilioAPI:
         }
         with self._cond:
             self._messages.append({**params, "sid": sid})
+            self._resources.append({**payload, "_created": created})
             self._cond.notify_all()
         return 201, payload
+
+    def _as_now(self, resource: Dict[str, object]) -> Dict[str, object]:
+        """A message as Twilio shows it now: sent once sending_delay has passed since it was created."""
+        shown = {k: v for k, v in resource.items() if k != "_created"}
+        sent_at = resource["_created"] + timedelta(seconds=self.sending_delay)
+        if self.clock() >= sent_at:
+            shown.update(status="sent", date_sent=_rfc2822(sent_at), date_updated=_rfc2822(sent_at))
+        return shown
+
+    def _list(self, account_sid: str, query: Dict[str, str]):
+        """Apply filters and paging to the messages; return (status, payload)."""
+        with self._cond:
+            failure = self._fail_lists[0] if self._fail_lists else None
+            if failure is not None:
+                failure.times -= 1
+                if failure.times <= 0:
+                    self._fail_lists.pop(0)
+            shown = [self._as_now(r) for r in self._resources]
+        if failure is not None:
+            return failure.status, self.error_body(failure.status, failure.code, failure.message)
+        try:
+            size = min(int(query.get("PageSize", 50)), 1000)
+            page = int(query.get("Page", 0))
+            days = {op: _day(query[key]) for op, key in (("=", "DateSent"), (">=", "DateSent>"), ("<=", "DateSent<"))
+                    if key in query}
+        except ValueError:
+            return 400, self.error_body(400, 20001, "Invalid query parameters")
+        if query.get("To"):
+            shown = [m for m in shown if m["to"] == query["To"]]
+        if query.get("From"):
+            shown = [m for m in shown if m["from"] == query["From"]]
+        for op, day in days.items():
+            keep = {"=": day.__eq__, ">=": day.__le__, "<=": day.__ge__}[op]
+            shown = [m for m in shown if m["date_sent"] and keep(parsedate_to_datetime(m["date_sent"]).date())]
+        shown.sort(key=lambda m: parsedate_to_datetime(m["date_sent"] or m["date_created"]), reverse=True)
+        chunk = shown[page * size:(page + 1) * size]
+        base = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+        filters = {k: v for k, v in query.items() if k not in ("Page", "PageSize", "PageToken")}
+
+        def uri(n: int) -> str:
+            return f"{base}?{urlencode({**filters, 'PageSize': size, 'Page': n, 'PageToken': f'PA{n}'})}"
+
+        more = (page + 1) * size < len(shown)
+        return 200, {"messages": chunk, "end": page * size + max(len(chunk) - 1, 0), "first_page_uri": uri(0),
+                     "next_page_uri": uri(page + 1) if more else None, "page": page, "page_size": size,
+                     "previous_page_uri": uri(page - 1) if page else None, "start": page * size,
+                     "uri": uri(page)}
 
     def _handler_class(self):
         """Build a request handler class bound to this fake."""
@@ -240,9 +311,15 @@ class FakeTwilioAPI:
                 return True
 
             def do_GET(self) -> None:
-                """Only creation is supported; everything else is 404."""
-                if not self._unauthorized():
-                    self._not_found()
+                """List messages; everything else is 404."""
+                if self._unauthorized():
+                    return
+                path, _, query = self.path.partition("?")
+                match = _MESSAGES_PATH.match(path)
+                if not match or match.group(1) != fake.account_sid:
+                    return self._not_found()
+                params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+                self._send(*fake._list(match.group(1), params))
 
             def do_POST(self) -> None:
                 """Handle message creation."""
