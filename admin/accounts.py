@@ -30,7 +30,12 @@ def create(session: Session, username: str, role: str, password: str, now: datet
     if problem:
         raise ValueError(problem)
     user = User(username=username, password_hash=hash_password(password), role=role, active=True,
-                failed_logins=0, created_at=now)
+                session_version=0, created_at=now)
     session.add(user)
     session.flush()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session the user has open ends at its next request (see security.StaffUser.get_id)."""
+    user.session_version += 1

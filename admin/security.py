@@ -1,10 +1,9 @@
-"""Who may do what in the admin: sign-in required, roles, CSRF, password hashing, sign-in throttling."""
+"""Who may do what in the admin: sign-in required, roles, sessions, CSRF, password hashing, sign-in limits."""
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-from functools import wraps
+import secrets
+from datetime import timedelta
+from functools import lru_cache, wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,27 +12,36 @@ from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from storage.models import User
+from storage.throttle import Limit
 
 ROLES = ("viewer", "reviewer", "admin")  # each can do all that the ones before it can
 RANK = {role: rank for rank, role in enumerate(ROLES)}
 MIN_PASSWORD = 12
-MAX_FAILURES = 5  # failed sign-ins in a row before an account is locked
+MAX_FAILURES = 5  # failed sign-ins for one username (known or not) within LOCK_MINUTES lock it
 LOCK_MINUTES = 15
+ADDRESS_MAX_FAILURES = 50  # from one client address, counted only behind YOURSAY_TRUSTED_PROXIES
+USERNAME_LIMIT = Limit(MAX_FAILURES, timedelta(minutes=LOCK_MINUTES), timedelta(minutes=LOCK_MINUTES))
+ADDRESS_LIMIT = Limit(ADDRESS_MAX_FAILURES, timedelta(minutes=LOCK_MINUTES), timedelta(minutes=LOCK_MINUTES))
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 hasher = PasswordHasher()  # Argon2id with argon2-cffi's current recommended parameters
-_DUMMY_HASH = hasher.hash("a password nobody has, so unknown names take as long as known ones")
 
 
 def hash_password(password: str) -> str:
     return hasher.hash(password)
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(with_hasher: PasswordHasher) -> str:
+    """A hash no password matches, made with the hasher's own costs the first time one is needed."""
+    return with_hasher.hash(secrets.token_urlsafe(32))
+
+
 def verify_password(stored: str | None, password: str) -> bool:
-    """True if the password matches; an unknown user still costs one hash, so timing tells nothing."""
+    """True if the password matches. No stored hash still costs one Argon2 check, so timing tells nothing."""
     try:
-        return hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        return hasher.verify(stored or _dummy_hash(hasher), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -53,22 +61,29 @@ class StaffUser(UserMixin):
     """The signed-in member of staff, as Flask-Login sees them (a detached copy of the row)."""
 
     def __init__(self, row: User):
-        self.id, self.username, self.role = row.id, row.username, row.role
+        self.id, self.username, self.role, self.version = row.id, row.username, row.role, row.session_version
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the id and the session version, so raising the version ends it."""
+        return f"{self.id}:{self.version}"
 
     def can(self, role: str) -> bool:
         return RANK.get(self.role, -1) >= RANK[role]
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> StaffUser | None:
+def _load_user(token: str) -> StaffUser | None:
+    """On every request: the cookie's user, only if still active and the session version still matches."""
     rt = current_app.extensions["yoursay"]
     try:
-        key = int(user_id)
+        key, version = (int(part) for part in token.split(":"))
     except ValueError:
         return None
     with rt.factory() as session:
         row = session.get(User, key)
-        return StaffUser(row) if row is not None and row.active and row.role in RANK else None
+        if row is None or not row.active or row.role not in RANK or row.session_version != version:
+            return None
+        return StaffUser(row)
 
 
 def role_required(role: str):
@@ -97,29 +112,3 @@ def protect(bp: Blueprint, public: tuple[str, ...] = ()) -> Blueprint:
         return None
     return bp
 
-
-class Throttle:
-    """Failed sign-ins per client address in a sliding window, in this process."""
-
-    def __init__(self, limit: int = 20, window: float = 15 * 60):
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            return len(self._recent(key, time.monotonic())) >= self.limit
-
-    def fail(self, key: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            self._recent(key, now).append(now)
-            if len(self._failures) > 10_000:  # forget the quiet ones so memory stays bounded
-                for stale in [k for k, v in self._failures.items() if not v or v[-1] <= now - self.window]:
-                    del self._failures[stale]

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
-from admin import accounts, audit, security
+from admin import accounts, audit, security, sign_in
 from admin.forms import Errors
 from storage.models import User
 
@@ -21,7 +21,9 @@ def index():
     rt = current_app.extensions["yoursay"]
     with rt.factory() as db:
         users = list(db.scalars(select(User).order_by(User.username)))
-    return render_template("admin/users.html", title="Users", section="users", users=users, now=rt.now())
+        locks = sign_in.locks(db, [u.username for u in users], rt.now())
+    locked = {name for name, row in locks.items() if row.locked_until}
+    return render_template("admin/users.html", title="Users", section="users", users=users, locked=locked)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -59,6 +61,7 @@ def edit(user_id: int):
         user = db.get(User, user_id)
         if user is None:
             abort(404)
+        lock = sign_in.locks(db, [user.username], rt.now()).get(user.username)
         if request.method == "POST":
             role = request.form.get("role", user.role)
             active = request.form.get("active") == "yes"
@@ -72,25 +75,38 @@ def edit(user_id: int):
                 if problem:
                     errors.add("confirm" if problem == "Passwords must match" else "password", problem)
             if not errors:
-                changes = []
-                if role != user.role:
-                    changes.append(f"role {user.role} -> {role}")
-                    user.role = role
-                if active != user.active:
-                    changes.append("activated" if active else "deactivated")
-                    user.active = active
-                if request.form.get("unlock") == "yes" and (user.locked_until or user.failed_logins):
-                    user.locked_until, user.failed_logins = None, 0
-                    changes.append("unlocked")
-                if password:
-                    user.password_hash = security.hash_password(password)
-                    user.locked_until, user.failed_logins = None, 0
-                    changes.append("password reset")
+                unlock = request.form.get("unlock") == "yes" and lock is not None
+                changes = _change(db, user, role, active, password, unlock)
                 if changes:
                     audit.record(db, "user_update", f"user:{user.username}", "; ".join(changes))
                     flash(f"User {user.username}: {'; '.join(changes)}")
+                if user.id == current_user.id:  # e.g. their own new password: other sessions end, not this one
+                    login_user(security.StaffUser(user))
                 return redirect(url_for("users.index"))
         db.expunge(user)
+        if lock is not None:
+            db.expunge(lock)
     return render_template("admin/user_edit.html", title=f"User {user.username}", section="users", user=user,
-                           errors=errors, roles=security.ROLES, hints=ROLE_HINTS, now=rt.now()), \
+                           lock=lock, errors=errors, roles=security.ROLES, hints=ROLE_HINTS), \
         400 if errors else 200
+
+
+def _change(db, user: User, role: str, active: bool, password: str, unlock: bool) -> list[str]:
+    """Make the changes and say what they were. A new role, access or password ends the user's sessions."""
+    changes = []
+    if role != user.role:
+        changes.append(f"role {user.role} -> {role}")
+        user.role = role
+    if active != user.active:
+        changes.append("activated" if active else "deactivated")
+        user.active = active
+    if unlock:
+        sign_in.unlock(db, user.username)
+        changes.append("unlocked")
+    if password:
+        user.password_hash = security.hash_password(password)
+        sign_in.unlock(db, user.username)
+        changes.append("password reset")
+    if changes and changes != ["unlocked"]:
+        accounts.end_sessions(user)
+    return changes
