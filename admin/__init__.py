@@ -9,7 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from jinja2 import BytecodeCache, ChainableUndefined, ChoiceLoader, PackageLoader
 
-from admin import security
+from admin import params, security
 from admin.filters import register_filters
 
 # /assets: the NHS.UK frontend (copied from npm by `make frontend`) and our own CSS and JS. Public,
@@ -62,14 +62,15 @@ def init_app(app: Flask, settings) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_CHECK_DEFAULT=False,  # checked by admin blueprints only: webhooks must not need it
         WTF_CSRF_TIME_LIMIT=None,      # a token lives as long as the session
+        SIGN_IN_LIMIT_BY_ADDRESS=settings.trusted_proxies > 0,  # only behind a proxy is the address worth keying on
     )
     app.session_interface = _PageSessions()
+    app.url_map.converters.update(params.CONVERTERS)  # before the routes: ids too big for a column are 404s
     security.csrf.init_app(app)
     security.login_manager.init_app(app)
     security.login_manager.login_view = "auth.login"
     security.login_manager.login_message = "Sign in to see that page"
     security.login_manager.session_protection = "strong"
-    app.extensions["yoursay_throttle"] = security.Throttle()
     register_filters(app)
 
     app.register_blueprint(assets)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
-from admin import audit, security
+from admin import audit, params, security
 from storage.models import AuditEntry
 
 bp = security.protect(Blueprint("audit", __name__, url_prefix="/admin/audit"))
@@ -15,12 +15,12 @@ PAGE = 50
 @security.role_required("admin")
 def index():
     rt = current_app.extensions["yoursay"]
-    before = request.args.get("before", "")
+    before = params.parse_id(request.args.get("before"))
     user = request.args.get("user", "").strip()[:80]
     action = request.args.get("action", "")
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if before.isdigit() and len(before) < 19:
-        query = query.where(AuditEntry.id < int(before))
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
     if user:
         query = query.where(AuditEntry.username == user)
     if action in audit.ACTIONS:

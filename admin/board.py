@@ -32,7 +32,7 @@ def index():
     return render_template("admin/board_list.html", title="Board stories", section="board", rows=rows, names=names)
 
 
-@bp.post("/shortlist/<int:answer_id>")
+@bp.post("/shortlist/<bigint:answer_id>")
 @security.role_required("reviewer")
 def shortlist(answer_id: int):
     note = request.form.get("note", "").strip()[:MAX_NOTE]

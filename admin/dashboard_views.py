@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
-from admin import security
+from admin import params, security
 from admin.forms import Errors
 from admin.reports import charts, participation
 from admin.reports.dashboard import dashboard
@@ -28,20 +28,13 @@ def svg(chart: charts.Chart) -> Markup:
     return Markup(_STYLE.sub("", chart.svg))  # noqa: S704 (escaped where it was made)
 
 
-def _month(value: str) -> date | None:
-    try:
-        return datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        return None
-
-
 def parse_range(args, now: datetime, tz: str) -> tuple[date, date, Errors]:
     """(first month, last month, errors) from ?from=YYYY-MM&to=YYYY-MM; the last 12 months by default."""
     this = last_months(now, 1, tz)[0]
     errors = Errors()
-    first, last = _month(args.get("from", "")), _month(args.get("to", ""))
+    first, last = params.parse_month(args.get("from")), params.parse_month(args.get("to"))
     last = last if last and last <= this else this
-    if args.get("to") and _month(args["to"]) is None:
+    if args.get("to") and params.parse_month(args["to"]) is None:
         errors.add("to", "To must be a month from the list")
     if args.get("from") and first is None:
         errors.add("from", "From must be a month from the list")

@@ -4,10 +4,11 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Response as FlaskResponse
 from flask import stream_with_context
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from admin import inbox
 from storage.models import Answer, Service, StoryAnalysis
@@ -30,20 +31,20 @@ def _rows(rt, filters: inbox.Filters, with_original: bool):
     with rt.factory() as db:
         services = dict(db.execute(select(Service.code, Service.name)).all())
         while True:
-            query = inbox.base_query(filters, tz, *columns).order_by(StoryAnalysis.answer_id.desc())
+            query = inbox.base_query(filters, tz, *columns).order_by(*inbox.NEWEST)
             if after is not None:
-                query = query.where(StoryAnalysis.answer_id < after)
+                query = query.where(inbox.KEY < tuple_(*after))
             rows = list(db.execute(query.limit(BATCH)))
             if not rows:
                 return
             tags = inbox.tags_for(db, [r.answer_id for r in rows])
             fft = inbox.fft_for(db, list({r.response_id for r in rows}))
             for r in rows:
-                yield [r.answer_id, r.response_id, r.created_at.isoformat(timespec="minutes"), r.service_code or "",
+                yield [r.answer_id, r.response_id, r.created_at.astimezone(ZoneInfo(tz)).date().isoformat(), r.service_code or "",
                        services.get(r.service_code, ""), r.survey_id, r.question_id, r.mode,
                        inbox.FFT_ANSWERS.get(fft.get(r.response_id, ""), ""), r.sentiment, r.risk or "",
                        "; ".join(t.theme for t in tags[r.answer_id]), r.value if with_original else r.redacted]
-            after = rows[-1].answer_id
+            after = (rows[-1].created_at, rows[-1].answer_id)
 
 
 def feedback_csv(rt, filters: inbox.Filters, with_original: bool) -> FlaskResponse:

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import delete, insert, literal, select
 
-from admin import audit, export, inbox, security
+from admin import audit, export, inbox, params, security
 from admin.forms import Errors
 from bot.conversations import MODES
 from storage.models import (Answer, QIEvidence, QIProject, Response, Service, StoryAnalysis, StoryTag,
@@ -20,8 +20,7 @@ def _rt():
 
 
 def _cursor(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return params.parse_id(request.args.get(name), params.BIGINT_MAX)
 
 
 def _choices(db) -> dict:
@@ -101,12 +100,12 @@ def _render_story(answer_id: int, show_original: bool = False, errors: Errors | 
         categories=inbox.CATEGORIES, back=request.args.get("back", "")), status
 
 
-@bp.get("/<int:answer_id>")
+@bp.get("/<bigint:answer_id>")
 def story(answer_id: int):
     return _render_story(answer_id)
 
 
-@bp.post("/<int:answer_id>/original")
+@bp.post("/<bigint:answer_id>/original")
 @security.role_required("reviewer")
 def original(answer_id: int):
     """Show the words as given, before redaction. Recorded in the audit log."""
@@ -117,7 +116,7 @@ def original(answer_id: int):
     return _render_story(answer_id, show_original=True)
 
 
-@bp.post("/<int:answer_id>/tags")
+@bp.post("/<bigint:answer_id>/tags")
 @security.role_required("reviewer")
 def tags(answer_id: int):
     """Replace the story's themes with the reviewer's set; the set is kept as a training example."""
@@ -145,14 +144,14 @@ def tags(answer_id: int):
     return redirect(url_for("feedback.story", answer_id=answer_id))
 
 
-@bp.post("/<int:answer_id>/qi")
+@bp.post("/<bigint:answer_id>/qi")
 @security.role_required("reviewer")
 def link_one(answer_id: int):
     rt = _rt()
-    project_id = request.form.get("project_id", "")
+    project_id = params.parse_id(request.form.get("project_id"))
     with rt.factory.begin() as db:
         _story(db, answer_id)
-        project = db.get(QIProject, int(project_id)) if project_id.isdigit() else None
+        project = db.get(QIProject, project_id) if project_id else None
         if project is None:
             errors = Errors()
             errors.add("project_id", "Select a QI project")
@@ -169,16 +168,23 @@ def link_one(answer_id: int):
     return redirect(url_for("feedback.story", answer_id=answer_id))
 
 
+def _dates_refused(errors: Errors, filters: inbox.Filters):
+    flash("Check the dates: " + "; ".join(e["text"] for e in errors.summary))
+    return redirect(url_for("feedback.inbox", **filters.as_args()))
+
+
 @bp.post("/bulk")
 @security.role_required("reviewer")
 def bulk():
     """Link every story in the filtered set to a QI project: asks to confirm, with the count, first."""
     rt = _rt()
-    filters, _ = inbox.parse(request.form)
+    filters, errors = inbox.parse(request.form)
+    if errors:  # never link a wider set than the one asked for
+        return _dates_refused(errors, filters)
     tz = rt.settings.timezone
-    project_id = request.form.get("project_id", "")
+    project_id = params.parse_id(request.form.get("project_id"))
     with rt.factory.begin() as db:
-        project = db.get(QIProject, int(project_id)) if project_id.isdigit() else None
+        project = db.get(QIProject, project_id) if project_id else None
         if project is None:
             flash("Select a QI project to link the stories to")
             return redirect(url_for("feedback.inbox", **filters.as_args()))
@@ -203,10 +209,12 @@ def bulk():
 def export_csv():
     """The filtered stories as CSV, redacted unless an admin asks for the original text. Audited."""
     rt = _rt()
-    filters, _ = inbox.parse(request.form)
+    filters, errors = inbox.parse(request.form)
     with_original = request.form.get("original") == "yes"
     if with_original and not current_user.can("admin"):
         abort(403)
+    if errors:  # never export a wider set than the one asked for
+        return _dates_refused(errors, filters)
     with rt.factory.begin() as db:
         audit.record(db, "export", "feedback.csv",
                      f"{'original' if with_original else 'redacted'} text; filters {filters.as_args()}")

@@ -5,9 +5,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
+from admin import params
 from admin.forms import Errors
 from admin.reports.qdc import MAJOR_CATEGORIES as CATEGORIES
 from storage.models import Answer, QIEvidence, Response, StoryAnalysis, StoryTag
@@ -56,11 +57,11 @@ def parse(args) -> tuple[Filters, Errors]:
             raw[name] = ""
     for name, label in (("date_from", "From"), ("date_to", "To")):
         if raw[name]:
-            try:
-                date.fromisoformat(raw[name])
-            except ValueError:
-                errors.add(name, f"{label} date must be a real date, like 2026-03-31")
-                raw[name] = ""
+            day = params.parse_day(raw[name])
+            if day is None:
+                errors.add(name, f"{label} date must be a real date from {params.FIRST_YEAR} to "
+                                 f"{params.LAST_YEAR}, like 2026-03-31")
+            raw[name] = day.isoformat() if day else ""
     if raw["date_from"] and raw["date_to"] and raw["date_from"] > raw["date_to"]:
         errors.add("date_to", "To date must be the same as or after the from date")
         raw["date_to"] = ""
@@ -131,24 +132,41 @@ class Page:
     older: int | None  # cursor for the page after (older stories), if any
 
 
+# Newest first: by the day a story was given, then by its (random) id. Only the day is kept,
+# so within a day stories come in no particular order; that is what keeps them anonymous.
+NEWEST = (Response.created_at.desc(), StoryAnalysis.answer_id.desc())
+KEY = tuple_(Response.created_at, StoryAnalysis.answer_id)
+
+
+def cursor(db: Session, answer_id: int | None) -> tuple[datetime, int] | None:
+    """The sort key of a story, to page from it; None if there is no such story."""
+    if answer_id is None:
+        return None
+    day = db.scalar(select(Response.created_at).join(Answer, Answer.response_id == Response.id)
+                    .where(Answer.id == answer_id))
+    return None if day is None else (day, answer_id)
+
+
 def page(db: Session, f: Filters, tz: str, after: int | None = None, before: int | None = None,
          size: int = PAGE_SIZE) -> Page:
     """One page, newest first. after=id: stories older than that one; before=id: newer than it."""
     query = base_query(f, tz, *ROW)
-    if before is not None:
-        query = query.where(StoryAnalysis.answer_id > before).order_by(StoryAnalysis.answer_id.asc())
+    after_key, before_key = cursor(db, after), cursor(db, before)
+    if before_key is not None:
+        query = query.where(KEY > tuple_(*before_key)).order_by(Response.created_at.asc(),
+                                                              StoryAnalysis.answer_id.asc())
     else:
-        if after is not None:
-            query = query.where(StoryAnalysis.answer_id < after)
-        query = query.order_by(StoryAnalysis.answer_id.desc())
+        if after_key is not None:
+            query = query.where(KEY < tuple_(*after_key))
+        query = query.order_by(*NEWEST)
     rows = list(db.execute(query.limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
-    if before is not None:
+    if before_key is not None:
         rows.reverse()
         newer, older = (rows[0].answer_id if more and rows else None), (rows[-1].answer_id if rows else None)
     else:
-        newer = rows[0].answer_id if after is not None and rows else None
+        newer = rows[0].answer_id if after_key is not None and rows else None
         older = rows[-1].answer_id if more else None
     return Page(rows, newer, older)
 

@@ -1,13 +1,13 @@
 """Admins manage participation opportunities: add, edit, publish (which queues alerts), close, and sign-ups."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from admin import audit, security
+from admin import audit, params, security
 from admin.forms import Errors
 from admin.views import rt
 from bot import gsm7
@@ -29,6 +29,8 @@ def _local_input(value: datetime | None, tz: str) -> str:
 
 def _parse_when(raw: str, tz: str) -> datetime | None:
     value = datetime.fromisoformat(raw)
+    if not params.in_years(value):
+        raise ValueError(f"{value.year} is outside the years we accept")
     return (value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))).astimezone(timezone.utc)
 
 
@@ -60,9 +62,8 @@ def _form(tz: str) -> tuple[dict, dict, Errors]:
             values[name] = None
     if values.get("starts_at") and values.get("ends_at") and values["ends_at"] <= values["starts_at"]:
         errors.add("ends_at", "End must be after the start")
-    try:
-        values["closes_on"] = date.fromisoformat(form["closes_on"]) if form["closes_on"] else None
-    except ValueError:
+    values["closes_on"] = params.parse_day(form["closes_on"]) if form["closes_on"] else None
+    if form["closes_on"] and values["closes_on"] is None:
         errors.add("closes_on", "Closing date must be a real date, like 2026-11-30")
     if form["places"] and (not form["places"].isdigit() or not 0 < int(form["places"]) < 100_000):
         errors.add("places", "Places must be a whole number from 1, or empty for no limit")

@@ -29,7 +29,10 @@ def screen(code: str):
     with rt().factory() as db:
         if db.scalar(select(Service.id).where(Service.code == code)) is None:
             abort(404)
-        data = public.public_screen(db, code, rt().now(), days=SCREEN_DAYS, entries=3)
+        settings = rt().settings
+        data = public.public_screen(db, code, rt().now(), days=SCREEN_DAYS, entries=3,
+                                    update=settings.screen_update, tz=settings.timezone)
+        db.commit()  # the figures as published, kept until the next step
     response = render_template("admin/screen.html", title=f"{data['service_name']}: your feedback", data=data,
                                refresh=SCREEN_REFRESH, trust=rt().settings.trust_name,
                                keyword=rt().settings.feedback_keyword)

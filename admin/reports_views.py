@@ -6,7 +6,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from admin import audit, inbox, security
+from admin import audit, inbox, params, security
 from admin.dashboard_views import CHOICE_MONTHS, parse_range
 from admin.forms import Errors
 from admin.reports import diversity, exports
@@ -106,18 +106,10 @@ def export_feedback():
         return _send(table, f"feedback-{'original' if original else 'redacted'}", _format())
 
 
-def _month_arg(name: str) -> date | None:
-    try:
-        year, month = (int(p) for p in request.form.get(name, "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return None
-
-
 @bp.post("/exports/fft-return")
 @security.role_required("viewer")
 def export_fft_return():
-    month = _month_arg("month")
+    month = params.parse_month(request.form.get("month"))
     if month is None:
         flash("Choose a month for the FFT return")
         return redirect(url_for("reports.exports_page"))

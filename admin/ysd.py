@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from admin import audit, security
+from admin import audit, params, security
 from admin.forms import Errors
 from admin.views import redact, rt, services
 from storage.models import YouSaidWeDid
@@ -37,7 +37,7 @@ def _form() -> tuple[dict, Errors]:
         try:
             day, month, year = (int(p) for p in parts)
             form["happened_on"] = date(year, month, day)
-            if year < 2000:
+            if not params.in_years(form["happened_on"]):
                 raise ValueError
         except ValueError:
             errors.add("happened_on-day", "The date the change happened must be a real date, like 27 3 2026")

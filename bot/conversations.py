@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot import engine, participation
 from bot.surveys import Registry, shipped
 from bot.texts import Texts
-from storage import contacts, equality, messages, outbox, responses
+from storage import contacts, messages, outbox, pending
 from storage import participation as participants
 from storage import safeguarding
 from storage.models import Service
@@ -49,6 +49,8 @@ class BotConfig:
     # Responses are stored under a keyed hash of the reference a conversation holds, so the
     # database alone cannot join a contact's open conversation to its answers.
     ref_key: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
+    # Answers wait there, encrypted, until they are written in shuffled batches (storage.pending).
+    holding: pending.Holding = field(default_factory=lambda: pending.Holding(os.urandom(32)), repr=False)
 
     def stored_ref(self, ref: str) -> str:
         return hmac.new(self.ref_key, ref.encode(), hashlib.sha256).hexdigest()[:36]
@@ -101,12 +103,13 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
                                                                config.timezone))
     result = engine.handle(state, text, ctx)
     opted_out = was_opted_out
+    refs = {state.get("ref")} if state and state.get("ref") else set()
     for effect in result.effects:
         if isinstance(effect, engine.RecordAnswer):
-            _record(conn, replace(effect, ref=config.stored_ref(effect.ref)), channel, contact_id, now)
+            refs.add(effect.ref)
+            _hold(conn, config, effect, channel, contact_id)
         elif isinstance(effect, engine.ForgetAnswer):
-            (equality if effect.store == "equality" else responses).forget_answer(
-                conn, config.stored_ref(effect.ref), effect.question_id)
+            pending.forget(conn, config.holding, config.stored_ref(effect.ref), effect.question_id)
         elif isinstance(effect, engine.NoteInterest):
             contacts.note_interest(conn, contact_id, effect.interested, now)
         elif isinstance(effect, engine.OptOut):
@@ -122,6 +125,9 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
             if changed:  # e.g. the last place went while they were typing: say that instead
                 result.replies = [engine.Reply(changed)]
     contacts.save_state(conn, contact_id, result.state, opted_out, now, was_opted_out)
+    ended = [ref for ref in refs if ref != result.state.get("ref")]
+    if any([pending.seal(conn, config.holding, config.stored_ref(ref), now) for ref in ended]):
+        pending.write_batches(conn, config.holding, now)
     received = Received(result.replies, message_id=message_id)
     if channel in OUTBOX_CHANNELS:  # logged when sent; a retried update is not answered again
         for reply in result.replies:
@@ -133,15 +139,9 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
     return received
 
 
-def _record(conn: Connection, answer: engine.RecordAnswer, channel: str, contact_id: int, now: datetime) -> None:
-    if answer.store == "equality":
-        equality.record_answer(conn, ref=answer.ref, survey_id=answer.survey_id,
-                               survey_version=answer.survey_version, question_id=answer.question_id,
-                               value=answer.value, now=now)
-        return
-    response_id = responses.record_answer(conn, ref=answer.ref, survey_id=answer.survey_id,
-                                          survey_version=answer.survey_version, service=answer.service,
-                                          mode=MODES.get(channel, "Other"), question_id=answer.question_id,
-                                          value=answer.value, now=now)
-    if not answer.anonymous:
-        responses.record_owner(conn, response_id, contact_id)
+def _hold(conn: Connection, config: BotConfig, answer: engine.RecordAnswer, channel: str, contact_id: int) -> None:
+    """Keep an answer, encrypted, until its survey ends and it is written with a batch of others."""
+    pending.hold(conn, config.holding, config.stored_ref(answer.ref), answer.question_id, answer.value,
+                 survey_id=answer.survey_id, survey_version=answer.survey_version, service=answer.service,
+                 mode=MODES.get(channel, "Other"), store=answer.store,
+                 owner=None if answer.anonymous else contact_id)

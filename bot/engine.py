@@ -151,6 +151,11 @@ def _remember(state: dict, risk: Risk, now: datetime, before: dict) -> dict:
     return {**state, "risk": {"at": now.isoformat(), "replied": replied}}
 
 
+def reply_kind(risk: Risk) -> str:
+    """Which words answer this risk: a low mention of a serious kind (negated, long past) gets the gentle ones."""
+    return "negated" if risk.negated or risk.priority == "low" and risk.category in sg.SERIOUS else risk.category
+
+
 def _at_risk(state: dict, text: str, ctx: Context) -> Result:
     """Signpost help at once and flag the message for a human; never carry on as if nothing happened.
 
@@ -161,8 +166,7 @@ def _at_risk(state: dict, text: str, ctx: Context) -> Result:
     risk, texts = ctx.risk, ctx.texts
     flag = RaiseFlag(risk.category, risk.priority, risk.reason)
     first = _first_reply(state, risk, ctx.now)
-    # A low mention of a serious kind (negated, long past) gets the gentle words, never the crisis ones.
-    kind = "negated" if risk.negated or risk.priority == "low" and risk.category in sg.SERIOUS else risk.category
+    kind = reply_kind(risk)
     if not texts.safeguarding_settings.pauses(risk.priority):  # e.g. low: "not suicidal, just...", hopelessness
         result = _handle(state, text, ctx)
         result.effects.append(flag)

@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import gsm7
 from bot.answers import buttons, prompt_text
+from bot.conversations import BotConfig
 from bot.engine import is_expired
 from bot.surveys import Registry
 from bot.texts import Texts
-from storage import outbox
+from storage import outbox, pending
 from storage.models import Contact, Message, Outbox
 
 MIN_IDLE = timedelta(minutes=30)  # no survey expires or reminds sooner; keeps the scans small
@@ -23,19 +24,32 @@ def _idle(now: datetime):
             .with_for_update(skip_locked=True))
 
 
-def expire_conversations(factory: sessionmaker[Session], surveys: Registry, now: datetime,
+def expire_conversations(factory: sessionmaker[Session], bot: BotConfig, now: datetime,
                          timeout: timedelta | None = None) -> int:
-    """Forget conversations left idle longer than their survey allows. Answers given are kept."""
+    """Forget conversations left idle longer than their survey allows. Answers given are kept.
+
+    They go to be written with the next batch of anonymous answers (storage.pending).
+    """
     expired = 0
     with factory.begin() as session:
         for contact in session.scalars(_idle(now)):
             if not contact.state.get("step"):
                 contact.state_updated_at = None  # nothing under way: stop looking at this row
-            elif is_expired(contact.state, surveys, now, timeout):
+            elif is_expired(contact.state, bot.surveys, now, timeout):
+                if contact.state.get("ref"):
+                    pending.seal(session.connection(), bot.holding, bot.stored_ref(contact.state["ref"]), now)
                 contact.state = {"opted_out": True} if contact.opted_out else {}
                 contact.state_updated_at = None
                 expired += 1
+        if expired:
+            pending.write_batches(session.connection(), bot.holding, now)
     return expired
+
+
+def write_answer_batches(factory: sessionmaker[Session], bot: BotConfig, now: datetime) -> int:
+    """Write anonymous answers that have waited long enough for a batch (storage.pending)."""
+    with factory.begin() as session:
+        return pending.write_batches(session.connection(), bot.holding, now)
 
 
 def remind_unfinished(factory: sessionmaker[Session], surveys: Registry, texts: Texts, now: datetime,

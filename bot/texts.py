@@ -39,6 +39,12 @@ class Texts:
         """The first reply to a message that may show risk: the right words for its kind."""
         return self.safeguarding_settings.reply(category, language)
 
+    def private_only(self, bot_username: str | None) -> str:
+        """Said in a Telegram group before the bot leaves it."""
+        where = f": https://t.me/{bot_username}" if bot_username else "."
+        return ("Sorry, I only work in private chats, so I am leaving this group. To give feedback or get help, "
+                f"start a private chat with me{where}")
+
     def risk_repeat(self) -> str:
         """The same kind of risk again within minutes: no second copy of the numbers."""
         return self.safeguarding_settings.message("repeat")

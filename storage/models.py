@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+import secrets
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -36,6 +38,15 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+# Ids of anonymous rows are random, never counters, so they say nothing about order. On SQLite
+# the id is the rowid, so the rows are even stored in random order.
+RandomId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def random_id() -> int:
+    return secrets.randbits(62) or 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
@@ -65,6 +76,7 @@ class Contact(Base):
     state_updated_at: Mapped[datetime | None] = mapped_column(index=True)  # set only mid-conversation
     last_invited_at: Mapped[datetime | None]
     participation_interest_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]  # DELETE MY DATA: the row goes once the confirmation is sent
     created_at: Mapped[datetime]
 
 
@@ -72,13 +84,13 @@ class Response(Base):
     """One anonymous survey response: service, collection mode and time, no contact."""
 
     __tablename__ = "responses"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ref: Mapped[str] = mapped_column(String(36), unique=True)
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False, default=random_id)
     survey_id: Mapped[str] = mapped_column(String(40))
     survey_version: Mapped[int] = mapped_column(default=1)
     service_code: Mapped[str | None] = mapped_column(String(40))
     mode: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)  # the local day only (its midnight)
+    batch: Mapped[int] = mapped_column(RandomId, default=0, index=True)  # the shuffled batch it was written in (random)
 
 
 class Answer(Base):
@@ -86,8 +98,8 @@ class Answer(Base):
 
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False, default=random_id)
+    response_id: Mapped[int] = mapped_column(RandomId, ForeignKey("responses.id", ondelete="CASCADE"))
     question_id: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(Text)
 
@@ -96,7 +108,7 @@ class ResponseOwner(Base):
     """Who gave a response, kept only for surveys that are not anonymous."""
 
     __tablename__ = "response_owners"
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    response_id: Mapped[int] = mapped_column(RandomId, ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
 
 
@@ -107,20 +119,42 @@ class EqualityResponse(Base):
     """
 
     __tablename__ = "equality_responses"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ref: Mapped[str] = mapped_column(String(36), unique=True)
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False, default=random_id)
     survey_id: Mapped[str] = mapped_column(String(40))
     survey_version: Mapped[int] = mapped_column(default=1)
     month: Mapped[date] = mapped_column(index=True)
+    batch: Mapped[int] = mapped_column(RandomId, default=0, index=True)
 
 
 class EqualityAnswer(Base):
     __tablename__ = "equality_answers"
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("equality_responses.id", ondelete="CASCADE"))
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False, default=random_id)
+    response_id: Mapped[int] = mapped_column(RandomId, ForeignKey("equality_responses.id", ondelete="CASCADE"))
     question_id: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(Text)
+
+
+class PendingResponse(Base):
+    """Anonymous answers on their way to the feedback tables (storage.pending).
+
+    While a survey is open its row is keyed by a keyed hash of the conversation's reference;
+    once it ends, by a random id. The payload is encrypted with a key the database does not
+    hold, and nothing else here (no time, no counter) says who or when.
+    """
+
+    __tablename__ = "pending_responses"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sealed: Mapped[bool] = mapped_column(default=False)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AnswerBatch(Base):
+    """The last shuffled batch written to each anonymous store (a random token), to mix the next one into."""
+
+    __tablename__ = "answer_batches"
+    store: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last: Mapped[int] = mapped_column(RandomId, default=0)
 
 
 class Opportunity(Base):
@@ -149,7 +183,7 @@ class StoryAnalysis(Base):
     """What the NLP made of a free-text answer (a "story"): sentiment and the redacted text."""
 
     __tablename__ = "story_analyses"
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    answer_id: Mapped[int] = mapped_column(RandomId, ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
     sentiment: Mapped[str] = mapped_column(String(10), index=True)
     risk: Mapped[str | None] = mapped_column(String(30), index=True)  # e.g. self-harm; the story is flagged
     redacted: Mapped[str] = mapped_column(Text)
@@ -163,7 +197,7 @@ class StoryTag(Base):
     __tablename__ = "story_tags"
     __table_args__ = (UniqueConstraint("answer_id", "theme"), Index("ix_story_tags_theme", "theme", "answer_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(RandomId, ForeignKey("answers.id", ondelete="CASCADE"))
     theme: Mapped[str] = mapped_column(String(100))
     confidence: Mapped[float]
     source: Mapped[str] = mapped_column(String(10), default="model")  # model or reviewer
@@ -173,7 +207,7 @@ class ThemeCorrection(Base):
     """A reviewer's whole set of themes for a story: a labelled example for retraining."""
 
     __tablename__ = "theme_corrections"
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    answer_id: Mapped[int] = mapped_column(RandomId, ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
     themes: Mapped[list[str]] = mapped_column(JSON)
     corrected_by: Mapped[str] = mapped_column(String(80))
     corrected_at: Mapped[datetime]
@@ -212,10 +246,19 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(10))  # admin, reviewer or viewer
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")  # raised to end every session
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """Recent failed sign-ins for one key ("user:<name>" or "addr:<address>"), shared by every worker."""
+
+    __tablename__ = "sign_in_throttle"
+    key: Mapped[str] = mapped_column(String(130), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
 
 
 class AuditEntry(Base):
@@ -251,7 +294,7 @@ class QIEvidence(Base):
                       Index("ix_qi_evidence_answer", "answer_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("qi_projects.id", ondelete="CASCADE"))
-    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    answer_id: Mapped[int | None] = mapped_column(RandomId, ForeignKey("answers.id", ondelete="CASCADE"))
     theme: Mapped[str | None] = mapped_column(String(100))
     linked_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]
@@ -277,7 +320,7 @@ class BoardStory(Base):
 
     __tablename__ = "board_stories"
     id: Mapped[int] = mapped_column(primary_key=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), unique=True)
+    answer_id: Mapped[int] = mapped_column(RandomId, ForeignKey("answers.id", ondelete="CASCADE"), unique=True)
     note: Mapped[str] = mapped_column(Text, default="")
     shortlisted_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]
@@ -332,6 +375,7 @@ class StaffNotice(Base):
 
     __tablename__ = "staff_notices"
     id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -375,7 +419,18 @@ class ReportMonth(Base):
     dirty: Mapped[bool] = mapped_column(default=True)  # something in it changed after refreshed_at
     refreshed_at: Mapped[datetime | None]  # its rows are right as of this time (None: never made)
     checked_at: Mapped[datetime]  # the last refresh run that looked for changes in it
-    responses_through: Mapped[int] = mapped_column(default=0)  # the newest response id at that run
+
+
+class PublicScreen(Base):
+    """The FFT figures a service's public screen shows, published in steps (admin.reports.screen)."""
+
+    __tablename__ = "public_screens"
+    service_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    counts: Mapped[dict[str, Any]]  # the six FFT answer counts over `days` days up to published_at
+    days: Mapped[int]
+    since: Mapped[datetime]  # the start of those days
+    seen: Mapped[int]  # FFT answers from `since` on when published: the next waits for more to arrive
+    published_at: Mapped[datetime]
 
 
 # For the summaries' refresh and the live FFT figures: the FFT answers alone, and what was analysed lately.

@@ -15,6 +15,11 @@ MAX_ATTEMPTS = 5
 # sending it, and the rest of their batch every LEASE / 4, so only a stopped sender's rows lapse.
 # It must outlast the slowest send (Telegram gives up after 30 s, Twilio after 15 s).
 LEASE = timedelta(seconds=60)
+# A row a sender may have sent before it stopped carries, in its extra, when that request can have
+# started at the earliest (its last claim, less IN_DOUBT_MARGIN for a request in flight and a
+# skewed clock), so a provider that lists what it sent can be asked before sending again.
+IN_DOUBT = "in_doubt_since"
+IN_DOUBT_MARGIN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -45,16 +50,19 @@ def claim(session: Session, channel: str, worker: str, now: datetime, limit: int
     """Claim due rows for one worker. On PostgreSQL, other workers skip the locked rows."""
     stale = now - LEASE
     query = (
-        select(Outbox.id)
+        select(Outbox.id, Outbox.status)
         .where(Outbox.channel == channel, Outbox.due_at <= now,
                or_(Outbox.status == "pending", (Outbox.status == "sending") & (Outbox.claimed_at < stale)))
         .order_by(Outbox.due_at, Outbox.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    ids = list(session.scalars(query))
-    if not ids:
+    found = session.execute(query).all()
+    if not found:
         return []
+    ids = [id_ for id_, _ in found]
+    # A lapsed claim: its sender stopped where no journal tells whether it had sent the row.
+    mark_in_doubt(session, [id_ for id_, status in found if status == "sending"], "in doubt: the claim lapsed")
     session.execute(update(Outbox).where(Outbox.id.in_(ids))
                     .values(status="sending", claimed_at=now, claimed_by=worker))
     rows = session.execute(
@@ -119,11 +127,32 @@ def held_by(session: Session, ids: list[int], worker: str) -> list[int]:
                                                         Outbox.claimed_by == worker)))
 
 
-def note(session: Session, ids: list[int], worker: str, text: str) -> None:
-    """Leave a note on rows this worker still has claimed (e.g. that a crash left them in doubt)."""
-    if ids:
-        session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == "sending",
-                                             Outbox.claimed_by == worker).values(last_error=text))
+def mark_in_doubt(session: Session, ids: list[int], text: str) -> None:
+    """Note on claimed rows that a request for them may have reached the provider, and from when."""
+    for start in range(0, len(ids), 500):
+        rows = session.execute(select(Outbox.id, Outbox.extra, Outbox.claimed_at).where(
+            Outbox.id.in_(ids[start:start + 500]), Outbox.status == "sending")).all()
+        for id_, extra, claimed_at in rows:
+            since = (claimed_at - IN_DOUBT_MARGIN).isoformat()
+            earlier = (extra or {}).get(IN_DOUBT)
+            since = min(since, earlier, key=datetime.fromisoformat) if earlier else since
+            session.execute(update(Outbox).where(Outbox.id == id_)
+                            .values(last_error=text, extra={**(extra or {}), IN_DOUBT: since}))
+
+
+def in_doubt_since(item: Claimed) -> datetime | None:
+    """For a row a stopped sender may have sent: the earliest that request can have started."""
+    since = (item.extra or {}).get(IN_DOUBT)
+    return datetime.fromisoformat(since) if since else None
+
+
+def recorded_provider_ids(db: Connection | Session, channel: str, provider_ids: list[str]) -> set[str]:
+    """Which of these provider ids are already recorded as the send of an outbox row."""
+    if not provider_ids:
+        return set()
+    return set(db.scalars(select(Message.provider_id).where(
+        Message.channel == channel, Message.direction == "out", Message.provider_id.in_(provider_ids),
+        Message.outbox_id.is_not(None))))
 
 
 def renew_claim(session: Session, item: Claimed, worker: str, now: datetime) -> bool:

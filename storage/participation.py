@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from bot import participation as p
 from bot.opportunities import type_label
-from storage.models import Contact, DigestItem, Opportunity, Outbox, Participant, SignUp, StaffNotice
+from storage import erasure
+from storage.models import Opportunity, Participant, SignUp, StaffNotice
 
 PARTICIPANTS = Participant.__table__
 SIGNUPS = SignUp.__table__
 OPPORTUNITIES = Opportunity.__table__
 NOTICES = StaffNotice.__table__
-CANCELLED_ON_ERASE = ("alert", "digest", "broadcast")
 
 
 def open_openings(db: Connection | Session, now: datetime, tz: str = "Europe/London") -> tuple[p.Opening, ...]:
@@ -66,9 +66,11 @@ def snapshot(db: Connection | Session, contact_id: int, channel: str, address: s
                       address=address if channel == "sms" else "", timezone=tz)
 
 
-def notify(db: Connection | Session, kind: str, subject: str, body: str, now: datetime) -> None:
-    """Tell PPT: listed in the admin, and e-mailed where SMTP is set up."""
-    db.execute(insert(NOTICES).values(kind=kind, subject=subject[:200], body=body, created_at=now))
+def notify(db: Connection | Session, kind: str, subject: str, body: str, now: datetime,
+           contact_id: int | None = None) -> None:
+    """Tell PPT: listed in the admin, and e-mailed where SMTP is set up. contact_id: whom it is about."""
+    db.execute(insert(NOTICES).values(kind=kind, subject=subject[:200], body=body, created_at=now,
+                                      contact_id=contact_id))
 
 
 def apply(db: Connection | Session, contact_id: int, channel: str, effect, now: datetime) -> str | None:
@@ -91,7 +93,7 @@ def apply(db: Connection | Session, contact_id: int, channel: str, effect, now: 
                    if v is not None}
         db.execute(update(PARTICIPANTS).where(PARTICIPANTS.c.id == participant_id).values(**changes, updated_at=now))
     elif isinstance(effect, p.Erase):
-        erase(db, participant_id, contact_id, now)
+        erasure.erase(db, participant_id, contact_id, now)
     return None
 
 
@@ -108,7 +110,8 @@ def _consent(db, contact_id: int, channel: str, effect: p.Consent, now: datetime
     defaults = {"interests": [], "areas": [], "alerts": "off", "alerts_paused": False, "access_needs": ""}
     db.execute(insert(PARTICIPANTS).values(contact_id=contact_id, created_at=now, **{**defaults, **values}))
     notify(db, "new_participant", f"New participant: {effect.name or 'name not given'}",
-           f"{effect.name or 'Someone'} agreed to be contacted about getting involved, by {channel}.", now)
+           f"{effect.name or 'Someone'} agreed to be contacted about getting involved, by {channel}.", now,
+           contact_id)
 
 
 def _sign_up(db, participant_id: int, person: p.Member, effect: p.SignUpFor, now: datetime) -> str | None:
@@ -133,7 +136,7 @@ def _sign_up(db, participant_id: int, person: p.Member, effect: p.SignUpFor, now
     label = "waiting list" if status == "waiting" else "sign-up"
     notify(db, "signup", f"New {label}: {o.title}",
            f"{who} signed up for {o.title} ({type_label(o.type)}): {p.STATUS_WORDS[status]}. {needs} "
-           "Their contact details are in the YourSay admin.", now)
+           "Their contact details are in the YourSay admin.", now, person_contact(db, participant_id))
     if status == "waiting" and not effect.waiting:
         return f"Sorry, the last place on {o.title} was just taken, so you're first in line on the waiting list."
     return None
@@ -151,24 +154,8 @@ def _withdraw(db, participant_id: int, person: p.Member, signup_id: int, now: da
     freed = f" A place is free; {waiting} on the waiting list." if row.status == "confirmed" and waiting else ""
     notify(db, "withdrawal", f"Withdrawal: {row.title}",
            f"{person.name or 'A participant'} withdrew from {row.title} (was {p.STATUS_WORDS[row.status]}).{freed}",
-           now)
+           now, person_contact(db, participant_id))
 
 
-def erase(db: Connection | Session, participant_id: int, contact_id: int, now: datetime) -> None:
-    """Delete a participant and everything about their taking part; PPT are told, without their details."""
-    titles = db.execute(select(OPPORTUNITIES.c.title).join(SIGNUPS, SIGNUPS.c.opportunity_id == OPPORTUNITIES.c.id)
-                        .where(SIGNUPS.c.participant_id == participant_id, SIGNUPS.c.status.in_(p.ACTIVE))).scalars()
-    titles = list(titles)
-    db.execute(delete(DigestItem.__table__).where(DigestItem.__table__.c.participant_id == participant_id))
-    db.execute(delete(SIGNUPS).where(SIGNUPS.c.participant_id == participant_id))
-    db.execute(delete(PARTICIPANTS).where(PARTICIPANTS.c.id == participant_id))
-    db.execute(update(Outbox.__table__).where(Outbox.__table__.c.contact_id == contact_id,
-                                              Outbox.__table__.c.status == "pending",
-                                              Outbox.__table__.c.kind.in_(CANCELLED_ON_ERASE))
-               .values(status="cancelled", last_error="participant erased their data"))
-    db.execute(update(Contact.__table__).where(Contact.__table__.c.id == contact_id)
-               .values(participation_interest_at=None))
-    places = f" They were signed up for: {'; '.join(titles)}." if titles else ""
-    notify(db, "erasure", f"Participant {participant_id} deleted their data",
-           f"Participant {participant_id} asked us to delete their data, and it has been deleted.{places} "
-           "Please remove them from any lists kept outside YourSay.", now)
+def person_contact(db: Connection | Session, participant_id: int) -> int | None:
+    return db.execute(select(PARTICIPANTS.c.contact_id).where(PARTICIPANTS.c.id == participant_id)).scalar()

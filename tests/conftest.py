@@ -13,7 +13,7 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from storage import migrate
@@ -26,6 +26,23 @@ TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "test-auth-token"
 TELEGRAM_TOKEN = "123456:TEST-token"
 TELEGRAM_SECRET = "test-webhook-secret"
+
+
+def kept(rt) -> list[dict]:
+    """Every feedback response kept: written, or still waiting for its survey to end (read as only the app can).
+
+    Each is {"survey_id", "survey_version", "service", "mode", "answers", "written"}.
+    """
+    from storage.models import Answer, PendingResponse, Response
+
+    with rt.factory() as session:
+        out = [{**rt.bot.holding.unlock(p), "written": False} for p in session.scalars(select(PendingResponse.payload))]
+        out = [o for o in out if o.get("store", "feedback") == "feedback"]
+        for r in session.scalars(select(Response)):
+            given = dict(session.execute(select(Answer.question_id, Answer.value).where(Answer.response_id == r.id)).all())
+            out.append({"survey_id": r.survey_id, "survey_version": r.survey_version, "service": r.service_code,
+                        "mode": r.mode, "answers": given, "written": True})
+    return out
 
 
 class RealNetworkReached(BaseException):
@@ -91,6 +108,7 @@ def settings(database_url):
         twilio_account_sid=TWILIO_SID, twilio_auth_token=TWILIO_TOKEN, twilio_from_number="+447700900000",
         telegram_bot_token=TELEGRAM_TOKEN, telegram_webhook_secret=TELEGRAM_SECRET,
         quiet_hours=None, run_scheduler=False,
+        answer_batch=1,  # each response is written when its survey ends; tests/integration/test_linkage.py uses 5
     )
 
 

@@ -5,6 +5,7 @@ import logging
 
 from flask import Flask, jsonify
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import admin
 from bot import telegram
@@ -24,6 +25,8 @@ def create_app(settings: config.Settings | None = None, runtime: Runtime | None 
     app = Flask("yoursay")
     app.config["SECRET_KEY"] = settings.secret_key or DEV_SECRET
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    if settings.trusted_proxies:  # the client's address as the nearest proxies saw it, for sign-in limits
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.extensions["yoursay"] = rt
     if settings.twilio_enabled:
         rt.transports.setdefault("sms", TwilioTransport(settings))

@@ -13,22 +13,32 @@ import click
 from sqlalchemy import func, select
 
 from nlp.cli import nlp_group
-from yoursay import config
+from yoursay import config, logs
 
 
 def _settings() -> config.Settings:
     try:
-        return config.load()
+        settings = config.load()
     except config.ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+    logs.hide(*logs.secrets_of(settings))
+    return settings
 
 
-def _runtime(migrate_sqlite: bool = True):
-    """The runtime for one command; its connections close when the command ends."""
+def _runtime(migrate_sqlite: bool = True, serving: bool = False):
+    """The runtime for one command; its connections close when the command ends.
+
+    serving: a long-running command, which refuses to start without production's secrets, as `serve` does.
+    """
     from storage import migrate
     from yoursay.runtime import build
 
     settings = _settings()
+    if serving:
+        try:
+            settings.check_can_serve()
+        except config.ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
     if migrate_sqlite and settings.is_sqlite:
         migrate.upgrade(settings.database_url)
     rt = build(settings)
@@ -40,10 +50,7 @@ def _runtime(migrate_sqlite: bool = True):
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(verbose: bool) -> None:
     """YourSay: hear the people who use our services, and get them involved."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name in ("yoursay", "bot", "sms", "storage", "admin", "waitress"):
-        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
+    logs.configure(logging.DEBUG if verbose else logging.WARNING, logging.DEBUG if verbose else logging.INFO)
 
 
 main.add_command(nlp_group)
@@ -98,6 +105,7 @@ def serve(host: str, port: int, threads: int) -> None:
 def chat(channel: str, address: str) -> None:
     """Talk to the bot in this terminal, with the same engine and database."""
     from bot.conversations import receive
+    from bot.jobs import write_answer_batches
 
     rt = _runtime()
     click.echo("You are talking to the YourSay bot. Type FEEDBACK to start, HELP for help; Ctrl-D to leave.")
@@ -111,6 +119,7 @@ def chat(channel: str, address: str) -> None:
                                                  provider_id=None, now=rt.now()))
         for reply in received.replies:
             click.echo("bot> " + reply.text.replace("\n", "\n     "))
+        write_answer_batches(rt.factory, rt.bot, rt.now())  # as the scheduler does when serving
 
 
 @main.command("telegram-poll")
@@ -119,7 +128,7 @@ def telegram_poll() -> None:
     from bot.telegram import polling_application, run_polling
     from yoursay import scheduler
 
-    rt = _runtime()
+    rt = _runtime(serving=True)
     if not rt.settings.telegram_enabled:
         raise click.ClickException("set TELEGRAM_BOT_TOKEN first")
     if rt.bot.risk_check:

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.safeguarding import review_time
 
 MODES = ("production", "dev", "demo")
+MIN_SECRET_KEY = 32  # characters, in production
 
 
 class ConfigError(ValueError):
@@ -56,6 +57,7 @@ class Settings:
     mode: str = "production"
     secret_key: str | None = None
     public_url: str | None = None
+    trusted_proxies: int = 0  # reverse proxies in front that set X-Forwarded-For; 0: the address is not used
     trust_name: str = "the trust"
     feedback_keyword: str = "FEEDBACK"
     fft_followup: str = "Please can you tell us why you gave your answer?"
@@ -69,6 +71,8 @@ class Settings:
     invite_interval: timedelta = timedelta(days=30)
     survey_dir: str | None = None
     message_text_retention: timedelta = timedelta(days=7)
+    answer_batch: int = 5  # anonymous answers are written in shuffled batches of at least this many; not set by env
+    screen_update: int | str = 5  # the public screen's figures change after this many new answers, or "daily"
     participation_target: int = 100  # new participants a year, on the dashboard
     diversity_baseline: str | None = None  # a YAML file of population percentages (see admin/reports)
     diversity_participant_surveys: tuple[str, ...] = ("about-you-participants",)  # asked of participants only
@@ -118,6 +122,9 @@ class Settings:
         """Refuse to run in production without the secrets production needs."""
         if self.mode == "production" and not self.secret_key:
             raise ConfigError("SECRET_KEY must be set (or YOURSAY_MODE=dev or demo for local use)")
+        if self.mode == "production" and len(self.secret_key) < MIN_SECRET_KEY:
+            raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_KEY} characters in production, e.g. "
+                              "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
         if self.twilio_enabled and not (self.twilio_from_number or self.twilio_messaging_service_sid):
             raise ConfigError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID to send SMS")
 
@@ -155,6 +162,26 @@ def _review_time(raw: str | None) -> str | None:
         raise ConfigError(str(exc)) from exc
 
 
+SCREEN_MIN_STEP = 5  # fewer new answers than this between two updates could single someone out
+
+
+def _screen_update(env) -> int | str:
+    raw = env.get("YOURSAY_SCREEN_UPDATE", "5").strip().lower()
+    if raw == "daily":
+        return raw
+    if not raw.isdigit() or int(raw) < SCREEN_MIN_STEP:
+        raise ConfigError(f"YOURSAY_SCREEN_UPDATE is how many new answers change the public screen "
+                          f"({SCREEN_MIN_STEP} or more) or daily, not {raw!r}")
+    return int(raw)
+
+
+def _proxies(env) -> int:
+    count = _number(env, "YOURSAY_TRUSTED_PROXIES", "0", int)
+    if not 0 <= count <= 5:
+        raise ConfigError(f"YOURSAY_TRUSTED_PROXIES is how many proxies are in front (0 to 5), not {count}")
+    return count
+
+
 def load(env: dict | None = None) -> Settings:
     """Build Settings from environment variables."""
     env = os.environ if env is None else env
@@ -166,6 +193,7 @@ def load(env: dict | None = None) -> Settings:
         mode=mode,
         secret_key=env.get("SECRET_KEY") or None,
         public_url=(env.get("YOURSAY_PUBLIC_URL") or "").rstrip("/") or None,
+        trusted_proxies=_proxies(env),
         trust_name=env.get("YOURSAY_TRUST_NAME", "the trust"),
         feedback_keyword=env.get("YOURSAY_FEEDBACK_KEYWORD", "FEEDBACK").strip().upper(),
         fft_followup=env.get("YOURSAY_FFT_FOLLOWUP", Settings.fft_followup),
@@ -180,6 +208,7 @@ def load(env: dict | None = None) -> Settings:
         survey_dir=env.get("YOURSAY_SURVEY_DIR") or None,
         invite_interval=timedelta(days=_number(env, "YOURSAY_INVITE_INTERVAL_DAYS", "30")),
         message_text_retention=timedelta(days=_number(env, "YOURSAY_MESSAGE_TEXT_DAYS", "7")),
+        screen_update=_screen_update(env),
         participation_target=int(_number(env, "YOURSAY_PARTICIPATION_TARGET", "100", int)),
         diversity_baseline=env.get("YOURSAY_DIVERSITY_BASELINE") or None,
         diversity_participant_surveys=tuple(s.strip() for s in env.get("YOURSAY_DIVERSITY_PARTICIPANT_SURVEYS", "about-you-participants")

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -59,9 +59,9 @@ def seed(factory: sessionmaker[Session], now: datetime, responses: int = 60) -> 
             return 0
         for _ in range(responses):
             score = rng.choices("123456", weights=(45, 30, 8, 7, 6, 4))[0]
-            when = (now - timedelta(days=rng.randint(0, 27), hours=rng.randint(0, 23))).replace(
-                minute=0, second=0, microsecond=0)
-            response = Response(ref=str(uuid.UUID(int=rng.getrandbits(128))), survey_id="fft", survey_version=1,
+            when = (now - timedelta(days=rng.randint(0, 27))).astimezone(ZoneInfo("Europe/London")).replace(
+                hour=0, minute=0, second=0, microsecond=0)  # only the day is kept, as for real responses
+            response = Response(survey_id="fft", survey_version=1,
                                 service_code=rng.choice(SERVICES)[0], mode=rng.choice(("SMS/text message", "Online")),
                                 created_at=when)
             session.add(response)

@@ -30,6 +30,7 @@ from multiprocessing.connection import Client, Connection, Listener, wait
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.conversations import Received, receive
+from yoursay import logs
 from yoursay.config import Settings
 
 log = logging.getLogger(__name__)
@@ -157,9 +158,9 @@ def run_receiver(settings: Settings, address: str, authkey: bytes, parent: int, 
     from yoursay.runtime import build
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops this process
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s (receiver): %(message)s")
-    for name in ("yoursay", "bot", "storage"):
-        logging.getLogger(name).setLevel(level)
+    logs.configure(logging.WARNING, level, fmt="%(asctime)s %(levelname)s %(name)s (receiver): %(message)s",
+                   ours=("yoursay", "bot", "storage"))
+    logs.hide(*logs.secrets_of(settings))
     rt = build(settings)
     if rt.bot.risk_check:
         from nlp import risk

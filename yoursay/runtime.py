@@ -21,6 +21,7 @@ from bot.pacing import Pacer
 from bot.surveys import SHIPPED, Registry, load, with_question_text
 from bot.texts import Texts
 from nlp import risk
+from storage import pending
 from storage.db import make_engine, make_sessionmaker
 from storage.writer import GroupCommitter
 from yoursay.config import ConfigError, Settings
@@ -110,6 +111,8 @@ def bot_config(settings: Settings) -> BotConfig:
     secret = (settings.secret_key or DEV_REF_SECRET).encode()
     return BotConfig(texts=texts, timeout=settings.conversation_timeout, surveys=load_surveys(settings),
                      ref_key=hashlib.sha256(b"response-ref:" + secret).digest(), timezone=settings.timezone,
+                     holding=pending.Holding(hashlib.sha256(b"pending-answers:" + secret).digest(),
+                                             timezone=settings.timezone, min_batch=settings.answer_batch),
                      risk_check=risk.detect)
 
 

@@ -9,7 +9,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from admin.reports import summary
 from bot.alerts import send_digests
 from bot.delivery import drain
-from bot.jobs import expire_conversations, forget_message_text, remind_unfinished
+from bot.jobs import expire_conversations, forget_message_text, remind_unfinished, write_answer_batches
+from storage import throttle
+from storage.erasure import forget_erased_contacts
 from storage.leases import acquire
 from yoursay.mail import email_staff_notices
 from yoursay.on_duty import notify_on_duty
@@ -33,8 +35,11 @@ def tick(rt: Runtime) -> bool:
                                                                                      .alert_priorities())),
         ("reminders", lambda: remind_unfinished(rt.factory, rt.bot.surveys, rt.bot.texts, rt.now(),
                                                 s.conversation_timeout)),
-        ("expiry", lambda: expire_conversations(rt.factory, rt.bot.surveys, rt.now(), s.conversation_timeout)),
+        ("expiry", lambda: expire_conversations(rt.factory, rt.bot, rt.now(), s.conversation_timeout)),
+        ("writing anonymous answers", lambda: write_answer_batches(rt.factory, rt.bot, rt.now())),
+        ("forgetting erased contacts", lambda: forget_erased_contacts(rt.factory, rt.now())),
         ("forgetting message text", lambda: forget_message_text(rt.factory, s.message_text_retention, rt.now())),
+        ("forgetting old failed sign-ins", lambda: throttle.forget(rt.factory, rt.now())),
         ("weekly digests", lambda: send_digests(rt.factory, rt.now(), s.trust_name, s.digest_at, s.timezone)),
         ("e-mailing staff notices", lambda: email_staff_notices(rt.factory, s, rt.now())),
         ("tagging stories", lambda: tag_new(rt)),

@@ -8,7 +8,7 @@ from flask import Flask
 
 from nlp import risk
 from storage import migrate
-from yoursay import config, receiver, scheduler
+from yoursay import config, logs, receiver, scheduler
 from yoursay.app import create_app
 from yoursay.runtime import build
 
@@ -66,7 +66,11 @@ def start_background(app: Flask) -> Background:
 
 def wsgi_app() -> Flask:
     """For another WSGI server, e.g. gunicorn -w 4 'yoursay.serve:wsgi_app()'."""
-    app = prepare(config.load())
+    settings = config.load()
+    if not logging.getLogger().handlers:  # else the server's own logging stays, with secrets masked
+        logs.configure(logging.WARNING, logging.INFO)
+    logs.hide(*logs.secrets_of(settings))
+    app = prepare(settings)
     start_background(app)
     return app
 

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from admin.reports.qdc import major_category
 from bot.fft import RETURN_KEYS
@@ -145,9 +145,9 @@ def feedback_table(db, query, *, tz: str = "Europe/London", original: bool = Fal
                  .join(Answer, Answer.id == StoryAnalysis.answer_id)
                  .join(Response, Response.id == Answer.response_id)
                  .where(StoryAnalysis.answer_id.in_(ids if ids is not None else list(query)))
-                 .order_by(StoryAnalysis.answer_id.desc()).limit(BATCH))
+                 .order_by(*inbox.NEWEST).limit(BATCH))
             if after is not None:
-                q = q.where(StoryAnalysis.answer_id < after)
+                q = q.where(inbox.KEY < tuple_(*after))
             batch = list(db.execute(q))
             if not batch:
                 return
@@ -156,11 +156,11 @@ def feedback_table(db, query, *, tz: str = "Europe/London", original: bool = Fal
             for r in batch:
                 themes = [t.theme for t in tags[r.answer_id]]
                 majors = list(dict.fromkeys(major_category(t) for t in themes))
-                yield (r.answer_id, _local(r.created_at, tz), r.service_code or "", services.get(r.service_code, ""),
+                yield (r.answer_id, _local(r.created_at, tz)[:10], r.service_code or "", services.get(r.service_code, ""),
                        r.survey_id, r.question_id, r.mode, FFT_LABELS.get(fft.get(r.response_id, ""), ""),
                        r.sentiment, r.risk or "", "; ".join(themes), "; ".join(majors),
                        r.value if original else r.redacted)
-            after = batch[-1].answer_id
+            after = (batch[-1].created_at, batch[-1].answer_id)
             if isinstance(query, (list, tuple)) and len(batch) < BATCH:
                 return
 

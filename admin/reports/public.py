@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from admin.reports.fft import COUNTS, fft_last_days
+from admin.reports import screen
+from admin.reports.fft import COUNTS
 from admin.reports.qdc import major_category
 from storage.models import Answer, QIEvidence, QIProject, Response, Service, StoryAnalysis, StoryTag, YouSaidWeDid
 
@@ -33,17 +34,19 @@ def you_said_we_did(db, *, service: str | None = None, limit: int | None = None)
             for e, name in db.execute(query)]
 
 
-def public_screen(db, service: str, now: datetime, *, days: int = 30, entries: int = 3) -> dict:
+def public_screen(db, service: str, now: datetime, *, days: int = 30, entries: int = 3, update: int | str = 5,
+                  tz: str = "Europe/London") -> dict:
     """What a screen in a public area shows: a service's FFT over the last days and recent entries.
 
-    {service, service_name, days, total, enough, percent_positive, percent_negative, counts, entries}.
+    {service, service_name, days, total, enough, percent_positive, percent_negative, counts, updated, entries}.
+    The figures are published in steps (admin.reports.screen; the caller commits): `updated` is when.
     With fewer than MIN_PUBLIC answers, enough is False and no counts or percentages are given.
     """
-    fft = fft_last_days(db, service, now, days)
+    fft = screen.published(db, service, now, days=days, update=update, tz=tz)
     name = db.scalar(select(Service.name).where(Service.code == service)) or service
     enough = fft["total"] >= MIN_PUBLIC
     return {"service": service, "service_name": name, "days": days, "total": fft["total"] if enough else None,
-            "enough": enough,
+            "enough": enough, "updated": fft["published_at"],
             "percent_positive": fft["percent_positive"] if enough else None,
             "percent_negative": fft["percent_negative"] if enough else None,
             "counts": {k: fft[k] for k in COUNTS} if enough else None,

@@ -90,22 +90,19 @@ def _mark(db, states: dict[date, ReportMonth], now: datetime, tz: str, overlap: 
     oldest = db.scalar(select(func.min(Response.created_at)))
     first = min(local_month(oldest, tz), add_months(this, -1)) if oldest else add_months(this, -1)
     months = months_between(first, this)
-    newest_id = db.scalar(select(func.max(Response.id))) or 0
     if full or not states or any(s.tz != tz for s in states.values()):
         touched = set(months)
     else:
         since = max(s.checked_at for s in states.values()) - overlap
-        through = max(s.responses_through for s in states.values())
         touched = {this, add_months(this, -1)} | {m for m in months if m not in states}
-        touched |= _months_of(db, months, tz, Response.id > through)
+        touched |= _miscounted(db, months, tz)  # ids and batches are random: new responses show in the count
         touched |= _months_of(db, months, tz, StoryAnalysis.analysed_at >= since, via=StoryAnalysis)
         touched |= _months_of(db, months, tz, ThemeCorrection.corrected_at >= since, via=ThemeCorrection)
-    new = [{"month": m, "tz": tz, "dirty": True, "refreshed_at": None, "checked_at": now,
-            "responses_through": newest_id} for m in months if m not in states]
+    new = [{"month": m, "tz": tz, "dirty": True, "refreshed_at": None, "checked_at": now} for m in months if m not in states]
     if new:  # another run may have added them meanwhile: theirs stand, marked below
         db.execute(upsert.insert(db, ReportMonth.__table__).values(new).on_conflict_do_nothing())
     for state in db.scalars(select(ReportMonth).with_for_update()):
-        state.checked_at, state.responses_through = now, newest_id
+        state.checked_at = now
         if state.month in touched or state.tz != tz:
             state.dirty = True
         states[state.month] = state
@@ -118,6 +115,15 @@ def _months_of(db, months: list[date], tz: str, *where, via=None) -> set[date]:
     if via is not None:
         query = query.join(Answer, Answer.response_id == Response.id).join(via, via.answer_id == Answer.id)
     return {months[b] for b in db.scalars(query.where(*where).group_by(bucket))}
+
+
+def _miscounted(db, months: list[date], tz: str) -> set[date]:
+    """Months whose responses are not as many as their summary says (e.g. old feedback loaded)."""
+    bucket = month_bucket(Response.created_at, months, tz).label("bucket")
+    live = {months[b]: n for b, n in db.execute(select(bucket, func.count()).select_from(Response).group_by(bucket))}
+    made = dict(db.execute(select(ReportMonthly.month, func.sum(ReportMonthly.count))
+                           .where(ReportMonthly.metric == "responses").group_by(ReportMonthly.month)).all())
+    return {m for m in months if live.get(m, 0) != (made.get(m) or 0)}
 
 
 def refresh_month(factory, month: date, now: datetime, *, tz: str = "Europe/London") -> None:
@@ -154,7 +160,7 @@ def refresh_month(factory, month: date, now: datetime, *, tz: str = "Europe/Lond
                 {"month": month, "service_code": s, "metric": metric, "key": key, "count": n}
                 for (s, metric, key), n in sorted(counts.items())])
         if state is None:
-            state = ReportMonth(month=month, checked_at=now, responses_through=0)
+            state = ReportMonth(month=month, checked_at=now)
             db.add(state)
         state.tz, state.dirty, state.refreshed_at = tz, False, now
 

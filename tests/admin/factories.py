@@ -1,7 +1,6 @@
 """Seed the admin's data directly (responses, answers, analyses, tags, flags), with no NLP model."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta, timezone
 
 from admin import accounts
@@ -36,7 +35,7 @@ class Seed:
         """One response with an FFT answer (unless fft=None), a free-text story, and its analysis."""
         when = created_at or self._tick()
         with self.rt.factory.begin() as db:
-            response = Response(ref=str(uuid.uuid4()), survey_id=survey, survey_version=1, service_code=service,
+            response = Response(survey_id=survey, survey_version=1, service_code=service,
                                 mode=mode, created_at=when)
             db.add(response)
             db.flush()

@@ -1,7 +1,6 @@
 """Seed rows for the QI, "You said, we did", board, participation and notice pages."""
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta
 
 from storage.models import (BoardStory, Contact, EqualityAnswer, EqualityResponse, Opportunity, Participant, SignUp,
@@ -74,7 +73,7 @@ def notice(rt, subject="New sign-up: Working Together group", kind="signup", bod
 def equality(rt, answers: dict[str, str], month: date, survey="about-you", times: int = 1) -> None:
     with rt.factory.begin() as db:
         for _ in range(times):
-            response = EqualityResponse(ref=str(uuid.uuid4()), survey_id=survey, month=month)
+            response = EqualityResponse(survey_id=survey, month=month)
             db.add(response)
             db.flush()
             for qid, value in answers.items():

@@ -94,15 +94,21 @@ def test_unanalysed_answers_are_not_in_the_inbox(viewer, seed, staff):
     assert viewer.get(f"/admin/feedback/{hidden}").status_code == 404
 
 
+def newest_first(stories: list[tuple[int, datetime]]) -> list[int]:
+    """Newest day first; within a day (only the day is kept), by the story's random id."""
+    return [i for i, day in sorted(stories, key=lambda s: (s[1], s[0]), reverse=True)]
+
+
 def test_paging_is_by_keyset_newest_first_without_gaps_or_repeats(viewer, seed, staff):
-    ids = [seed.story(f"story {n}") for n in range(60)]
+    days = [datetime(2026, 3, 1 + n // 9, tzinfo=timezone.utc) for n in range(60)]  # 9 stories a day
+    ids = newest_first([(seed.story(f"story {n}", created_at=day), day) for n, day in enumerate(days)])
     first = shown(viewer)
-    assert first == sorted(ids, reverse=True)[:25]
+    assert first == ids[:25]
     page = viewer.get("/admin/feedback/").get_data(as_text=True)
     assert f"after={first[-1]}" in page and "before=" not in page
     second = shown(viewer, f"after={first[-1]}")
     third = shown(viewer, f"after={second[-1]}")
-    assert first + second + third == sorted(ids, reverse=True)
+    assert first + second + third == ids
     assert "after=" not in viewer.get(f"/admin/feedback/?after={second[-1]}").get_data(as_text=True)
     assert shown(viewer, f"before={second[0]}") == first
     assert shown(viewer, f"before={third[0]}") == second
@@ -261,10 +267,11 @@ def test_the_export_streams_a_large_set_in_batches(as_role, seed, monkeypatch):
     from admin import export
 
     monkeypatch.setattr(export, "BATCH", 7)
-    ids = [seed.story(f"story {n}") for n in range(30)]
+    days = [datetime(2026, 3, 1 + n // 4, tzinfo=timezone.utc) for n in range(30)]
+    ids = newest_first([(seed.story(f"story {n}", created_at=day), day) for n, day in enumerate(days)])
     rows = list(csv.DictReader(io.StringIO(post(as_role("reviewer"), "/admin/feedback/export")
                                            .get_data(as_text=True).lstrip("\ufeff"))))
-    assert [int(r["story_id"]) for r in rows] == sorted(ids, reverse=True)
+    assert [int(r["story_id"]) for r in rows] == ids
 
 
 def test_an_inbox_with_nothing_says_so(viewer, runtime):

@@ -230,6 +230,25 @@ def test_the_public_screen_shows_the_last_30_days_and_refreshes_itself(client, s
     assert "Sign in" not in page and "The staff were kind" not in page  # no stories, no personal data
 
 
+def screen_figures(client) -> str:
+    page = client.get("/screen/OAKLANDS").get_data(as_text=True)
+    return page.split('id="fft-heading"')[1].split('id="ysd-heading"')[0]
+
+
+def test_one_more_answer_does_not_change_the_public_screen_and_the_fifth_does(client, seed, runtime):
+    now = runtime.now()
+    for fft in ("1", "1", "2", "4", "6"):
+        seed.story(fft=fft, created_at=now - timedelta(days=3))
+    before = screen_figures(client)
+    assert "60%" in before and "20%" in before and "From 5 answers" in before and "Updated " in before
+    for n in range(1, 5):  # someone in the waiting room answers "very poor", then three more people answer
+        seed.story(fft="5", created_at=now - timedelta(hours=n))
+        assert screen_figures(client) == before, f"the screen changed after {n} new answer(s)"
+    seed.story(fft="1", created_at=now - timedelta(minutes=5))  # the fifth since the screen last changed
+    after = screen_figures(client)
+    assert "40%" in after and "50%" in after and "From 10 answers" in after
+
+
 def test_the_public_screen_hides_results_from_too_few_answers(client, seed, runtime):
     for fft in ("1", "5"):
         seed.story(fft=fft)

@@ -67,6 +67,16 @@ def test_serve_refuses_to_start_in_production_without_secret_key(tmp_path):
     assert "SECRET_KEY" in result.stderr
 
 
+def test_telegram_poll_refuses_to_start_in_production_with_a_short_secret_key(tmp_path):
+    env = {**os.environ, "YOURSAY_MODE": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+           "SECRET_KEY": "too-short", "TELEGRAM_BOT_TOKEN": "123456:TEST-token",
+           "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{free_port()}/bot"}  # nothing listens: it must not get that far
+    result = subprocess.run([str(BIN / "yoursay"), "telegram-poll"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be at least 32 characters" in result.stderr
+
+
 def test_db_upgrade_reports_success(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path}/y.db", "YOURSAY_MODE": "dev"}
     result = CliRunner().invoke(main, ["db", "upgrade"], env=env)

@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import insert, select, text
 
-from storage import contacts, equality, messages, responses
+from storage import contacts, messages
 from storage.dbapi import Statement
-from storage.models import Answer, Contact, EqualityResponse, Message, Response
+from storage.models import Contact, Message
 
 BST = timezone(timedelta(hours=1))
 NOW = datetime(2026, 7, 1, 0, 30, 15, 123456, tzinfo=BST)  # 23:30 UTC on 30 June
@@ -67,24 +67,6 @@ def test_the_message_log_dedupes_and_keeps_replies_in_order(runtime):
         inbound = session.get(Message, first)
     assert (inbound.direction, inbound.status, inbound.contact_id, inbound.created_at) == ("in", "received",
                                                                                            contact_id, NOW)
-
-
-def test_answers_keep_their_hour_and_equality_keeps_its_uk_month(runtime):
-    response_id = runtime.write(lambda conn: responses.record_answer(
-        conn, ref="r-dbapi", survey_id="fft", survey_version=1, service="OAKLANDS", mode="SMS/text message",
-        question_id="fft", value="1", now=NOW))
-    again = runtime.write(lambda conn: responses.record_answer(
-        conn, ref="r-dbapi", survey_id="fft", survey_version=1, service="OAKLANDS", mode="SMS/text message",
-        question_id="fft", value="2", now=NOW))
-    equality_id = runtime.write(lambda conn: equality.record_answer(
-        conn, ref="e-dbapi", survey_id="about-you", survey_version=1, question_id="age", value="3", now=NOW))
-    with runtime.factory() as session:
-        response = session.get(Response, response_id)
-        answers = session.scalars(select(Answer.value).where(Answer.response_id == response_id)).all()
-        month = session.get(EqualityResponse, equality_id).month
-    assert again == response_id and answers == ["2"]
-    assert response.created_at == NOW.replace(minute=0, second=0, microsecond=0)
-    assert month == date(2026, 7, 1)  # 00:30 in London on 1 July, though still June in UTC
 
 
 def test_statements_translate_parameters_but_not_text():

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import uuid
 from datetime import datetime, timezone
 
 import pytest
@@ -16,7 +15,7 @@ from yoursay.cli import main
 
 def add(rt, service, mode, score, when):
     with rt.factory.begin() as session:
-        response = Response(ref=str(uuid.uuid4()), survey_id="fft", survey_version=1, service_code=service,
+        response = Response(survey_id="fft", survey_version=1, service_code=service,
                             mode=mode, created_at=when)
         session.add(response)
         session.flush()

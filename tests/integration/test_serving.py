@@ -15,6 +15,20 @@ def test_serve_refuses_to_start_in_production_without_a_secret_key(settings):
         prepare(replace(settings, mode="production", secret_key=None))
 
 
+def test_serve_refuses_a_secret_key_shorter_than_32_characters_in_production(settings):
+    with pytest.raises(config.ConfigError, match="at least 32 characters"):
+        prepare(replace(settings, mode="production", secret_key="x" * 31))
+    replace(settings, mode="production", secret_key="x" * 32).check_can_serve()
+
+
+def test_trusted_proxies_is_a_small_count_and_off_unless_set():
+    assert config.load({}).trusted_proxies == 0
+    assert config.load({"YOURSAY_TRUSTED_PROXIES": "1"}).trusted_proxies == 1
+    for bad in ("-1", "6", "nginx"):
+        with pytest.raises(config.ConfigError, match="YOURSAY_TRUSTED_PROXIES"):
+            config.load({"YOURSAY_TRUSTED_PROXIES": bad})
+
+
 def test_demo_and_dev_modes_start_without_a_secret_key(settings):
     app = prepare(replace(settings, mode="demo", secret_key=None))
     assert app.test_client().get("/health").json == {"status": "ok", "database": "ok"}

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 from bot.conversations import receive
 from bot.jobs import expire_conversations
 from storage import outbox
-from storage.models import Answer, Base, Contact, Message, Outbox, Response
+from storage.models import Answer, Base, Contact, Message, Outbox, PendingResponse, Response
 
 NOW = datetime(2026, 11, 26, 14, 37, tzinfo=timezone.utc)
 
@@ -36,7 +36,7 @@ def test_an_fft_answer_is_stored_with_service_mode_and_time_but_no_link_to_the_p
         inbound = session.scalars(select(Message).where(Message.direction == "in")).all()
         contact = session.scalar(select(Contact))
     assert (response.survey_id, response.service_code, response.mode) == ("fft", "OAKLANDS", "SMS/text message")
-    assert response.created_at == NOW.replace(minute=0)
+    assert response.created_at == NOW.replace(hour=0, minute=0), "only the day is kept (Nov: London is on UTC)"
     assert answers == {"fft": "4", "why": "Nobody rang me back"}
     response_columns = {c["name"] for c in inspect(runtime.engine).get_columns("responses")}
     assert not response_columns & {"contact_id", "address", "phone", "chat_id"}
@@ -50,9 +50,10 @@ def test_a_repeated_provider_id_gets_the_same_reply_and_changes_nothing(runtime,
     first = say(runtime, "2", sid="SM2")
     again = say(runtime, "2", sid="SM2")
     assert again.duplicate and [r.text for r in again.replies] == [r.text for r in first.replies]
+    say(runtime, "Fine", sid="SM3")
     with runtime.factory() as session:
-        assert len(session.scalars(select(Answer)).all()) == 1
-        assert len(session.scalars(select(Message).where(Message.direction == "in")).all()) == 2
+        assert sorted(session.execute(select(Answer.question_id, Answer.value)).all()) == [("fft", "2"), ("why", "Fine")]
+        assert len(session.scalars(select(Message).where(Message.direction == "in")).all()) == 3
 
 
 def test_telegram_replies_go_through_the_outbox_and_stop_cancels_what_is_waiting(runtime, services):
@@ -69,9 +70,8 @@ def test_telegram_replies_go_through_the_outbox_and_stop_cancels_what_is_waiting
 def test_idle_conversations_are_forgotten_by_the_scheduled_job(runtime, services):
     say(runtime, "FEEDBACK OAKLANDS", sid="SM1")
     say(runtime, "1", sid="SM2")
-    surveys = runtime.bot.surveys
-    assert expire_conversations(runtime.factory, surveys, NOW + timedelta(hours=1)) == 0
-    assert expire_conversations(runtime.factory, surveys, NOW + timedelta(hours=25)) == 1, "the FFT expires in 24h"
+    assert expire_conversations(runtime.factory, runtime.bot, NOW + timedelta(hours=1)) == 0
+    assert expire_conversations(runtime.factory, runtime.bot, NOW + timedelta(hours=25)) == 1, "the FFT expires in 24h"
     with runtime.factory() as session:
         assert session.scalar(select(Contact)).state == {}
         assert session.scalar(select(Answer)).value == "1"
@@ -105,6 +105,9 @@ def test_an_open_conversation_cannot_be_joined_to_its_answers_from_the_database_
     say(runtime, "4", sid="SM2")  # the "why" is still to come: the conversation holds a reference
     with runtime.factory() as session:
         held = session.scalar(select(Contact)).state["ref"]
-        [response] = session.scalars(select(Response)).all()
-    assert held and response.ref != held
-    assert response.ref == runtime.bot.stored_ref(held), "the app itself can still find the response"
+        assert session.scalars(select(Response)).all() == [], "nothing is written while the survey is open"
+        [waiting] = session.scalars(select(PendingResponse)).all()
+    assert held and waiting.id != held and not waiting.sealed
+    assert waiting.id == runtime.bot.stored_ref(held), "the app itself can still find the answers"
+    assert b"fft" not in waiting.payload and b"OAKLANDS" not in waiting.payload, "they wait encrypted"
+    assert runtime.bot.holding.unlock(waiting.payload)["answers"] == {"fft": "4"}

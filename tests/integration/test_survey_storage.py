@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from bot.jobs import remind_unfinished
 from bot.surveys import shipped
 from sms.sender import TwilioTransport
 from storage import contacts
-from storage.models import (Answer, Contact, EqualityAnswer, EqualityResponse, Message, Outbox, Response,
+from storage.models import (Answer, Contact, EqualityAnswer, EqualityResponse, Message, Outbox, PendingResponse, Response,
                             ResponseOwner)
 from yoursay.config import parse_quiet_hours
 
@@ -43,6 +42,13 @@ def say(rt, text, now, address=PHONE, channel="sms") -> list[str]:
 def rows(rt, model) -> list:
     with rt.factory() as session:
         return list(session.scalars(select(model).order_by(*model.__table__.primary_key.columns)))
+
+
+def held(rt, address=PHONE) -> dict:
+    """The answers of the person's open survey, waiting encrypted (as only the app can read them)."""
+    with rt.factory() as session:
+        row = session.get(PendingResponse, rt.bot.stored_ref(person(rt, address).state["ref"]))
+    return rt.bot.holding.unlock(row.payload)["answers"]
 
 
 def person(rt, address=PHONE, channel="sms") -> Contact:
@@ -71,7 +77,7 @@ def test_the_equality_tables_have_nothing_that_could_join_them_to_a_person_or_to
     tables = set(inspector.get_table_names())
     assert set(EQUALITY_TABLES) <= tables
     columns = {t: {c["name"]: c for c in inspector.get_columns(t)} for t in EQUALITY_TABLES}
-    assert set(columns["equality_responses"]) == {"id", "ref", "survey_id", "survey_version", "month"}
+    assert set(columns["equality_responses"]) == {"id", "batch", "survey_id", "survey_version", "month"}
     assert set(columns["equality_answers"]) == {"id", "response_id", "question_id", "value"}
 
     for table in EQUALITY_TABLES:
@@ -108,7 +114,7 @@ def test_fft_then_about_you_by_sms_are_stored_apart_with_nothing_to_link_them(ru
     for n, reply in enumerate(replies, 4):
         say(runtime, reply, t + timedelta(minutes=n))
         state = person(runtime).state
-        assert feedback.ref not in json.dumps(state), "the person's state never holds the feedback ref"
+        assert str(feedback.id) not in json.dumps(state), "the person's state never holds the feedback"
     [closing] = say(runtime, "yes", t + timedelta(minutes=12))
     assert closing == shipped().latest("about-you").closing
 
@@ -119,7 +125,6 @@ def test_fft_then_about_you_by_sms_are_stored_apart_with_nothing_to_link_them(ru
                        "carer": "yes"}
     assert (equality.survey_id, equality.survey_version) == ("about-you", 1)
     assert equality.month == date(2026, 11, 1) and type(equality.month) is date
-    assert equality.ref != feedback.ref
 
     # Feedback went to the feedback tables only, and equality answers only to theirs.
     assert [r.id for r in rows(runtime, Response)] == [feedback.id]
@@ -131,17 +136,16 @@ def test_fft_then_about_you_by_sms_are_stored_apart_with_nothing_to_link_them(ru
         for column in row.__table__.columns:
             value = str(getattr(row, column.key))
             assert not any(form in value for form in PHONE_FORMS), f"{row.__tablename__}.{column.key}"
-            if column.key not in ("id", "response_id", "survey_version"):
+            if column.key not in ("id", "response_id", "survey_version", "batch"):
                 assert value != str(contact.id), f"{row.__tablename__}.{column.key} is the contact's id"
-    for ref in (equality.ref, feedback.ref):  # a keyed hash of a random uuid: nothing about the person
-        assert re.fullmatch(r"[0-9a-f]{36}", ref), ref
+    for row_id in (equality.id, feedback.id):  # random, not counters (one in 2**30 would be this small)
+        assert row_id > 2 ** 32, row_id
 
-    # Nothing else the database keeps mentions the equality response's ref, and the contact holds neither.
+    # Nothing else the database keeps mentions the equality response, and the contact holds neither.
     assert contact.state == {}
-    assert equality.ref not in json.dumps(contact.state) and feedback.ref not in json.dumps(contact.state)
-    for model in (Message, Outbox, Response, Answer, Contact):
+    for model in (Message, Outbox, Response, Answer, Contact, PendingResponse):
         for row in rows(runtime, model):
-            assert equality.ref not in json.dumps([str(getattr(row, c.key)) for c in row.__table__.columns])
+            assert str(equality.id) not in json.dumps([str(getattr(row, c.key)) for c in row.__table__.columns])
     assert all(m.body is None for m in rows(runtime, Message) if m.direction == "in")
 
 
@@ -150,11 +154,14 @@ def test_leaving_about_you_half_way_keeps_what_was_given_and_the_expiry_forgets_
 
     say(runtime, "ABOUT ME", NOW)
     say(runtime, "1", NOW + timedelta(minutes=1))
-    [equality] = rows(runtime, EqualityResponse)
+    assert rows(runtime, EqualityResponse) == [], "written only when the survey ends"
     held = person(runtime).state["ref"]  # only while the survey is under way, and only as the app can read it
-    assert held != equality.ref and runtime.bot.stored_ref(held) == equality.ref
-    assert expire_conversations(runtime.factory, runtime.bot.surveys, NOW + timedelta(hours=73)) == 1
-    assert person(runtime).state == {}
+    [waiting] = rows(runtime, PendingResponse)
+    assert held != waiting.id and runtime.bot.stored_ref(held) == waiting.id
+    assert expire_conversations(runtime.factory, runtime.bot, NOW + timedelta(hours=73)) == 1
+    assert person(runtime).state == {} and rows(runtime, PendingResponse) == []
+    [equality] = rows(runtime, EqualityResponse)
+    assert equality.month == date(2026, 11, 1)
     assert {a.question_id: a.value for a in rows(runtime, EqualityAnswer)} == {"age_band": "under_18"}
 
 
@@ -322,7 +329,7 @@ def test_a_reminder_due_at_half_past_ten_at_night_is_sent_at_nine(runtime, servi
 
     [question] = say(runtime, "1", london("2026-01-16 09:05"))
     assert "take your views into account" in question
-    assert {a.question_id: a.value for a in rows(runtime, Answer)}["listened_to"] == "yes_definitely"
+    assert held(runtime)["listened_to"] == "yes_definitely"
 
 
 def test_a_reminder_is_not_sent_to_someone_who_says_stop_before_it_goes(runtime, services, fake_twilio):
@@ -364,9 +371,9 @@ def test_an_invitation_to_about_you_starts_it_and_the_answer_goes_to_the_equalit
 
     [question] = say(runtime, "3", NOW + timedelta(minutes=5), address=INVITED)
     assert "What is your sex?" in question
-    [equality] = rows(runtime, EqualityResponse)
-    assert {a.question_id: a.value for a in rows(runtime, EqualityAnswer)} == {"age_band": "25_34"}
-    assert equality.month == date(2026, 11, 1)
+    waiting = rows(runtime, PendingResponse)
+    assert held(runtime, INVITED) == {"age_band": "25_34"}
+    assert runtime.bot.holding.unlock(waiting[0].payload)["store"] == "equality"
     assert rows(runtime, Response) == [] and rows(runtime, Answer) == []
 
 
@@ -383,6 +390,6 @@ def test_going_back_and_changing_a_branch_forgets_the_answers_that_no_longer_app
     assert "medicines" in again.lower()
     [next_question] = say(runtime, "no", t + timedelta(minutes=5))
     assert "purpose" not in next_question.lower()
-    answered = {a.question_id: a.value for a in rows(runtime, Answer)}
+    answered = held(runtime)
     assert answered["takes_medication"] == "no"
     assert "medication_purpose" not in answered, "an answer to a question that no longer applies is kept"

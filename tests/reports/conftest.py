@@ -1,14 +1,12 @@
 """Rows for report tests, written straight through the ORM."""
 from __future__ import annotations
 
-import itertools
 from datetime import datetime, timezone
 
 import pytest
 
 from storage.models import Answer, Response, StoryAnalysis, StoryTag
 
-_refs = itertools.count(1)
 
 
 def at(text: str) -> datetime:
@@ -24,7 +22,7 @@ class Feedback:
 
     def response(self, when: str, *, service="OAKLANDS", mode="SMS/text message", survey="fft", fft=None,
                  story=None, sentiment="neutral", themes=(), risk=None, question="why") -> Response:
-        response = Response(ref=f"ref-{next(_refs)}", survey_id=survey, survey_version=1, service_code=service,
+        response = Response(survey_id=survey, survey_version=1, service_code=service,
                             mode=mode, created_at=at(when))
         self.session.add(response)
         self.session.flush()

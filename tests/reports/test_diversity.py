@@ -1,4 +1,3 @@
-import uuid
 from datetime import date
 
 import pytest
@@ -13,7 +12,7 @@ MARCH = date(2026, 3, 1)
 
 
 def add(session, survey_id, month, **answers):
-    response = EqualityResponse(ref=uuid.uuid4().hex, survey_id=survey_id, month=month)
+    response = EqualityResponse(survey_id=survey_id, month=month)
     session.add(response)
     session.flush()
     session.add_all(EqualityAnswer(response_id=response.id, question_id=q, value=v) for q, v in answers.items())

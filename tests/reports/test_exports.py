@@ -53,11 +53,11 @@ def test_feedback_export_is_redacted_unless_asked(runtime, feedback):
 
 
 def test_feedback_export_of_chosen_stories(runtime, feedback):
-    ids = [feedback.response("2026-03-10 12:00", story=f"story {n}").story_id for n in range(3)]
+    ids = [feedback.response(f"2026-03-1{n} 12:00", story=f"story {n}").story_id for n in range(3)]
     feedback.session.commit()
     with runtime.factory() as db:
         rows = list(exports.feedback_table(db, ids[:2]).rows)
-    assert [r[0] for r in rows] == [ids[1], ids[0]]
+    assert [r[0] for r in rows] == [ids[1], ids[0]], "the chosen stories, newest day first"
 
 
 def test_fft_return_table(runtime, feedback):

@@ -1,7 +1,7 @@
 """Small-number suppression: nothing under 5 is shown, and nothing hidden can be worked back out."""
 import itertools
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from admin.reports.suppression import SUPPRESSED, suppress, suppress_column
@@ -112,10 +112,19 @@ small_counts = st.one_of(st.integers(0, 6), st.integers(0, 14))
 
 
 @settings(max_examples=300, deadline=None)
+@example([[0, 0, 2], [0, 0, 3], [1, 4, 1]])
 @given(st.integers(1, 3).flatmap(lambda cols: st.lists(st.lists(small_counts, min_size=cols, max_size=cols),
                                                        min_size=1, max_size=3)))
 def test_no_hidden_count_in_a_table_can_be_worked_out(grid):
     _check(grid)
+
+
+def test_a_hidden_count_cannot_be_worked_out_by_combining_lines():
+    # Every line on its own hid two or more, but rows 0 and 1 and column 2 with the grand total
+    # gave away cell (2, 2): row 0 = c02, row 1 = c12, and 11 = r0 + r1 + 6 with c02 + c12 + c22 = 6.
+    grid = [[0, 0, 2], [0, 0, 3], [1, 4, 1]]
+    _check(grid)
+    assert suppress(grid, T).cells[2][2] == SUPPRESSED
 
 
 def test_hidden_cells_under_a_shown_total_never_make_a_small_group():
