@@ -26,7 +26,7 @@ def audience_size(db, audience: str) -> int:
 
 
 def _problem(body: str) -> str | None:
-    from bot.alerts import broadcast_problem
+    from service.alerts import broadcast_problem
 
     problem = broadcast_problem(body)
     return problem[0].upper() + problem[1:] if problem else None
@@ -79,7 +79,7 @@ def preview():
 @bp.post("/send")
 @security.role_required("admin")
 def send():
-    from bot.alerts import broadcast
+    from service.alerts import broadcast
 
     body, audience, errors = _form()
     if errors or request.form.get("confirm") != "yes":

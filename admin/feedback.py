@@ -7,7 +7,7 @@ from sqlalchemy import delete, insert, literal, select
 
 from admin import audit, export, inbox, params, security
 from admin.forms import Errors
-from bot.conversations import MODES
+from service.conversations import MODES
 from storage.models import (Answer, QIEvidence, QIProject, Response, Service, StoryAnalysis, StoryTag,
                             ThemeCorrection)
 from storage import upsert

@@ -161,7 +161,7 @@ def show(opportunity_id: int):
 @security.role_required("admin")
 def publish(opportunity_id: int):
     """Publish and queue the alerts in one transaction, as `yoursay opportunities publish` does."""
-    from bot.alerts import publish_and_alert
+    from service.alerts import publish_and_alert
 
     runtime = rt()
     s = runtime.settings

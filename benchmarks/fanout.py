@@ -19,9 +19,9 @@ from pathlib import Path
 
 from benchlib import NOW, database, fake_providers, provider_env, received, seed
 
-from bot.alerts import publish_and_alert
-from bot.delivery import drain
-from bot.pacing import most_in_any_window
+from service.alerts import publish_and_alert
+from outbox.delivery import drain
+from outbox.pacing import most_in_any_window
 from storage.models import Opportunity
 from yoursay import config
 from yoursay.app import create_app

@@ -31,7 +31,7 @@ from benchlib import NOW, database, fake_providers, provider_env, received, seed
 
 from sqlalchemy import create_engine, func, select
 
-from bot.alerts import broadcast
+from service.alerts import broadcast
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Contact, Outbox
 

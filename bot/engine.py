@@ -13,12 +13,11 @@ from bot import answers, gsm7, participation
 from bot import safeguarding as sg
 from bot.answers import normalise
 from bot.replies import Reply, Result
-from bot.keywords import BACK_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, STOP_WORDS
+from bot.keywords import BACK_WORDS, CARRY_ON_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, STOP_WORDS
 from bot.surveys import Question, Registry, Survey, shipped
 from bot.texts import Texts
 
 MAX_SERVICE_CHOICES = 8
-CARRY_ON_WORDS = frozenset({"carry on", "continue", "resume", "go on", "carryon"})
 # What people say after a crisis reply: answered warmly, never with the generic greeting.
 THANKS_WORDS = frozenset({"thank you", "thanks", "thankyou", "thank u", "ty", "thx", "ok", "okay", "k", "kk", "ok thanks",
                           "ok thank you", "okay thanks", "okay thank you", "cheers", "ta", "will do", "i will",

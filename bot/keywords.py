@@ -1,4 +1,7 @@
-"""Words that mean the same on every channel and in every survey, whatever else is going on."""
+"""Every reserved word, in one place: they mean the same on every channel and in every survey.
+
+A survey file cannot take any of them as its keyword (`yoursay surveys check` refuses it).
+"""
 
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "/stop",
                         "stop texting me", "stop messaging me", "stop all", "unsubscribe me", "please stop",
@@ -7,8 +10,18 @@ START_WORDS = frozenset({"start", "yes", "unstop", "/start"})
 HELP_WORDS = frozenset({"help", "info", "/help"})
 SKIP_WORDS = frozenset({"skip", "pass", "no comment", "rather not say", "prefer not to say", "next"})
 BACK_WORDS = frozenset({"back", "go back", "previous"})
+CARRY_ON_WORDS = frozenset({"carry on", "continue", "resume", "go on", "carryon"})
 
-# Participation words (bot/participation.py) are reserved too: a survey cannot take JOIN or ALERTS.
-PARTICIPATION_WORDS = frozenset({"join", "opportunities", "alerts", "my data", "delete my data", "withdraw",
-                                 "sign up", "more"})
-RESERVED = PARTICIPATION_WORDS | STOP_WORDS | START_WORDS | HELP_WORDS | SKIP_WORDS | BACK_WORDS | {"no"}
+# Getting involved (bot/participation.py): these start or steer it from anywhere.
+LIST_WORDS = frozenset({"join", "opportunities", "opportunity", "get involved", "/join", "/opportunities"})
+ALERT_WORDS = frozenset({"alerts", "alert", "/alerts"})
+MY_DATA_WORDS = frozenset({"my data", "/mydata"})
+DELETE_WORDS = frozenset({"delete my data", "/deletemydata", "delete me", "erase my data"})
+WITHDRAW_WORDS = frozenset({"withdraw", "/withdraw"})
+SIGNUP_WORDS = frozenset({"sign up", "signup", "sign me up", "/signup"})
+MORE_WORDS = frozenset({"more", "more please", "/more"})
+PARTICIPATION_WORDS = (LIST_WORDS | ALERT_WORDS | MY_DATA_WORDS | DELETE_WORDS | WITHDRAW_WORDS | SIGNUP_WORDS
+                       | MORE_WORDS)
+
+RESERVED = (PARTICIPATION_WORDS | STOP_WORDS | START_WORDS | HELP_WORDS | SKIP_WORDS | BACK_WORDS | CARRY_ON_WORDS
+            | {"no"})

@@ -1,17 +1,13 @@
-"""Participation opportunities: loaded from a CSV, checked row by row, published by PPT."""
+"""Participation opportunities: their kinds, and a CSV row checked field by field (no I/O)."""
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from bot import gsm7
 from bot.answers import normalise
-from storage.models import Opportunity
 
 # (code, what PPT call it, other ways a CSV may say it)
 TYPES = (
@@ -31,12 +27,6 @@ REQUIRED = ("title", "summary", "type", "area", "venue", "payment")
 _TYPE_BY_WORDS = {normalise(w): code for code, label, others in TYPES for w in (code, label, *others)}
 
 
-@dataclass
-class ImportReport:
-    imported: list[int] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
 def type_label(code: str) -> str:
     return next((label for c, label, _ in TYPES if c == code), code)
 
@@ -50,7 +40,7 @@ def _when(raw: str, tz: str) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
-def _row(row: dict, tz: str) -> tuple[dict | None, list[str]]:
+def check_row(row: dict, tz: str) -> tuple[dict | None, list[str]]:
     """The fields of one opportunity, or every problem with the row."""
     problems = [f"{name} is missing" for name in REQUIRED if not row.get(name)]
     summary = row.get("summary") or ""
@@ -87,41 +77,23 @@ def _row(row: dict, tz: str) -> tuple[dict | None, list[str]]:
             "accessibility": row.get("accessibility") or "", "closes_on": closes}, []
 
 
-def import_csv(session: Session, data: str, now: datetime, tz: str = "Europe/London") -> ImportReport:
-    """Add every good row as a draft; report every bad one by its line. The file is read whole first."""
-    report = ImportReport()
+def read_csv(data: str, tz: str = "Europe/London") -> tuple[list[dict], list[str]]:
+    """The fields of every good row, and every problem by its line. The file is read whole first."""
     try:
         reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
         rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
                 for row in reader]
         header = {(h or "").strip().lower() for h in reader.fieldnames or []}
     except csv.Error as exc:
-        report.errors.append(f"not a readable CSV file: {exc}")
-        return report
+        return [], [f"not a readable CSV file: {exc}"]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        report.errors.append(f"the header needs {', '.join(missing)} (found: {', '.join(sorted(header)) or 'none'})")
-        return report
+        return [], [f"the header needs {', '.join(missing)} (found: {', '.join(sorted(header)) or 'none'})"]
+    good, errors = [], []
     for line, row in enumerate(rows, start=2):
-        fields, problems = _row(row, tz)
+        fields, problems = check_row(row, tz)
         if problems:
-            report.errors.append(f"line {line}: " + "; ".join(problems))
-            continue
-        opportunity = Opportunity(**fields, status="draft", created_at=now)
-        session.add(opportunity)
-        session.flush()
-        report.imported.append(opportunity.id)
-    return report
-
-
-def publish(session: Session, opportunity_id: int, now: datetime) -> Opportunity:
-    """Make a draft visible to people; raises ValueError saying why it cannot be."""
-    opportunity = session.get(Opportunity, opportunity_id, with_for_update=True)
-    if opportunity is None:
-        raise ValueError(f"there is no opportunity {opportunity_id}")
-    if opportunity.status != "draft":
-        raise ValueError(f"opportunity {opportunity_id} is {opportunity.status}, not a draft")
-    if opportunity.closes_on and opportunity.closes_on < now.astimezone(ZoneInfo("Europe/London")).date():
-        raise ValueError(f"opportunity {opportunity_id} closed on {opportunity.closes_on:%d %b %Y}")
-    opportunity.status, opportunity.published_at = "published", now
-    return opportunity
+            errors.append(f"line {line}: " + "; ".join(problems))
+        else:
+            good.append(fields)
+    return good, errors

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot import gsm7
 from bot.answers import NO, YES, normalise
-from bot.keywords import SKIP_WORDS
+from bot.keywords import (ALERT_WORDS, DELETE_WORDS, LIST_WORDS, MORE_WORDS, MY_DATA_WORDS, SIGNUP_WORDS,
+                          SKIP_WORDS, WITHDRAW_WORDS)
 from bot.opportunities import TYPES, type_label
 from bot.replies import Reply, Result
 
@@ -23,13 +24,6 @@ STATUS_WORDS = {"interested": "interested", "confirmed": "place confirmed", "wai
 PAYMENT_WORDS = {"paid": "Paid", "expenses": "Expenses paid", "voluntary": "Voluntary"}
 ALERT_WORDS_SHOWN = {"instant": "on, as they are published", "weekly": "on, a weekly digest", "off": "off"}
 
-LIST_WORDS = frozenset({"join", "opportunities", "opportunity", "get involved", "/join", "/opportunities"})
-ALERT_WORDS = frozenset({"alerts", "alert", "/alerts"})
-MY_DATA_WORDS = frozenset({"my data", "/mydata"})
-DELETE_WORDS = frozenset({"delete my data", "/deletemydata", "delete me", "erase my data"})
-WITHDRAW_WORDS = frozenset({"withdraw", "/withdraw"})
-SIGNUP_WORDS = frozenset({"sign up", "signup", "sign me up", "/signup"})
-MORE_WORDS = frozenset({"more", "more please", "/more"})
 KEYWORDS = LIST_WORDS | ALERT_WORDS | MY_DATA_WORDS | DELETE_WORDS | WITHDRAW_WORDS
 STEPS = frozenset({"opps", "waitlist", "consent", "name", "needs", "alerts", "interests", "areas",
                    "withdraw", "erase", "equality_offer"})

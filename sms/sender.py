@@ -7,7 +7,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot.delivery import DeliveryError
+from outbox.delivery import DeliveryError
 from sms import lookup
 from sms.http import BaseUrlHttpClient
 from storage.outbox import Claimed

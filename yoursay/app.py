@@ -8,9 +8,8 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import admin
-from bot import telegram
-from sms.sender import TwilioTransport
 from sms.webhook import bp as sms_bp
+from telegram_channel import webhook as telegram_webhook
 from yoursay import config
 from yoursay.runtime import Runtime, build
 
@@ -28,12 +27,8 @@ def create_app(settings: config.Settings | None = None, runtime: Runtime | None 
     if settings.trusted_proxies:  # the client's address as the nearest proxies saw it, for sign-in limits
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.extensions["yoursay"] = rt
-    if settings.twilio_enabled:
-        rt.transports.setdefault("sms", TwilioTransport(settings))
-    if settings.telegram_enabled:
-        rt.transports.setdefault("telegram", telegram.TelegramChannel(rt))
     app.register_blueprint(sms_bp)
-    app.register_blueprint(telegram.blueprint())
+    app.register_blueprint(telegram_webhook.blueprint())
     admin.init_app(app, settings)  # the admin's pages, sign-in and CSRF (checked on admin pages only)
 
     @app.get("/health")

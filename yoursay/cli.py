@@ -104,8 +104,8 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--as", "address", default="local", show_default=True, help="Who you are, to the bot.")
 def chat(channel: str, address: str) -> None:
     """Talk to the bot in this terminal, with the same engine and database."""
-    from bot.conversations import receive
-    from bot.jobs import write_answer_batches
+    from service.conversations import receive
+    from service.jobs import write_answer_batches
 
     rt = _runtime()
     click.echo("You are talking to the YourSay bot. Type FEEDBACK to start, HELP for help; Ctrl-D to leave.")
@@ -125,7 +125,7 @@ def chat(channel: str, address: str) -> None:
 @main.command("telegram-poll")
 def telegram_poll() -> None:
     """Run the Telegram bot with long polling (no public URL needed)."""
-    from bot.telegram import polling_application, run_polling
+    from telegram_channel.polling import polling_application, run_polling
     from yoursay import scheduler
 
     rt = _runtime(serving=True)
@@ -146,7 +146,7 @@ def telegram_poll() -> None:
 @click.option("--survey", "survey_id", default="fft", show_default=True, help="Which survey to invite people to.")
 def invite(csv_file, survey_id: str) -> None:
     """Queue survey invitations from a CSV file."""
-    from bot.invitations import InviteRules, queue, read_rows
+    from service.invitations import InviteRules, queue, read_rows
 
     rt = _runtime()
     survey = rt.bot.surveys.latest(survey_id)
@@ -314,7 +314,7 @@ def opportunities() -> None:
 def opportunities_import(csv_file) -> None:
     """Add opportunities from a CSV as drafts. Columns: title, summary, type, area, venue, payment,
     and optionally description, starts_at, ends_at, places, accessibility, closes_on."""
-    from bot.opportunities import import_csv
+    from service.opportunities import import_csv
 
     rt = _runtime()
     try:
@@ -336,7 +336,7 @@ def opportunities_import(csv_file) -> None:
 @click.argument("opportunity_id", type=int)
 def opportunities_publish(opportunity_id: int) -> None:
     """Publish a draft opportunity, so people can find it and sign up, and alert subscribers to it."""
-    from bot.alerts import publish_and_alert
+    from service.alerts import publish_and_alert
 
     rt = _runtime()
     s = rt.settings
@@ -372,12 +372,10 @@ def send_outbox() -> None:
     """Send everything due in the outbox now, each channel at its own rate (the server does this itself)."""
     import threading
 
-    from bot.delivery import drain
-    from yoursay.app import create_app
+    from outbox.delivery import drain
 
     rt = _runtime()
-    app = create_app(rt.settings, rt)
-    transports = app.extensions["yoursay"].transports
+    transports = rt.transports
     results: dict[str, int | Exception] = {}
 
     def run(name: str, transport) -> None:
@@ -412,7 +410,7 @@ def send_outbox() -> None:
               "who has agreed to be contacted).")
 def broadcast(path: Path, audience: str) -> None:
     """Send one message to many people, e.g. the monthly Participation News."""
-    from bot.alerts import broadcast as queue_broadcast
+    from service.alerts import broadcast as queue_broadcast
     from storage.alerts import AUDIENCES
 
     if audience not in AUDIENCES:

@@ -29,7 +29,7 @@ from multiprocessing.connection import Client, Connection, Listener, wait
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.conversations import Received, receive
+from service.conversations import Received, receive
 from yoursay import logs
 from yoursay.config import Settings
 
@@ -42,7 +42,7 @@ class ReceiverUnavailable(TimeoutError):
 
 
 class ReceiverProcess:
-    """The web side: receive(...) as bot.conversations.receive takes it, run in the receiver process."""
+    """The web side: receive(...) as service.conversations.receive takes it, run in the receiver process."""
 
     def __init__(self, settings: Settings, start_timeout: float = 120.0, reply_timeout: float = 10.0):
         self.settings, self.start_timeout, self.reply_timeout = settings, start_timeout, reply_timeout

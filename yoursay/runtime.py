@@ -15,15 +15,17 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import safeguarding
-from bot.conversations import BotConfig, Received, receive
-from bot.delivery import Policy
-from bot.pacing import Pacer
+from service.conversations import BotConfig, Received, receive
+from outbox.delivery import Policy
+from outbox.pacing import Pacer
 from bot.surveys import SHIPPED, Registry, load, with_question_text
 from bot.texts import Texts
 from nlp import risk
 from storage import pending
 from storage.db import make_engine, make_sessionmaker
+from sms.sender import TwilioTransport
 from storage.writer import GroupCommitter
+from telegram_channel.channel import TelegramChannel
 from yoursay.config import ConfigError, Settings
 
 T = TypeVar("T")
@@ -58,7 +60,7 @@ class Runtime:
         return self.committer.run(work)
 
     def receive(self, **message) -> Received:
-        """Handle one inbound message (see bot.conversations.receive); returns once it is committed."""
+        """Handle one inbound message (see service.conversations.receive); returns once it is committed."""
         if self.receiver is not None:
             try:
                 return self.receiver.receive(**message)
@@ -117,6 +119,12 @@ def bot_config(settings: Settings) -> BotConfig:
 
 
 def build(settings: Settings) -> Runtime:
+    """Everything a process holds: the database, the bot's configuration and the channels it sends on."""
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
-    return Runtime(settings, engine, factory, bot_config(settings))
+    rt = Runtime(settings, engine, factory, bot_config(settings))
+    if settings.twilio_enabled:
+        rt.transports["sms"] = TwilioTransport(settings)
+    if settings.telegram_enabled:
+        rt.transports["telegram"] = TelegramChannel(rt)
+    return rt

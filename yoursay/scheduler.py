@@ -7,11 +7,11 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from admin.reports import summary
-from bot.alerts import send_digests
-from bot.delivery import drain
-from bot.jobs import expire_conversations, forget_message_text, remind_unfinished, write_answer_batches
+from service.alerts import send_digests
+from outbox.delivery import drain
+from service.jobs import expire_conversations, forget_message_text, remind_unfinished, write_answer_batches
 from storage import throttle
-from storage.erasure import forget_erased_contacts
+from service.erasure import forget_erased_contacts
 from storage.leases import acquire
 from yoursay.mail import email_staff_notices
 from yoursay.on_duty import notify_on_duty

@@ -5,7 +5,7 @@ import hashlib
 import logging
 from functools import lru_cache
 
-from bot.stories import backlog, tag_stories
+from service.stories import backlog, tag_stories
 from yoursay.runtime import Runtime
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from bot.delivery import drain
+from outbox.delivery import drain
 from sms.sender import TwilioTransport
 from storage.models import Broadcast, Contact, Opportunity, Outbox, Participant
 from tests.conftest import TWILIO_SID, TWILIO_TOKEN

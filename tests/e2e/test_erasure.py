@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import JSON, LargeBinary, String, Text, inspect, select, text
 
-from storage import erasure
+from service import erasure
 from storage.models import Contact
 from tests.e2e.test_participation import add_opportunity
 from tests.e2e.test_sms import Phone
@@ -40,7 +40,7 @@ def test_every_text_column_is_named_in_the_erasure_code_or_marked_not_personal(r
     named = set(erasure.PERSONAL) | erasure.NOT_PERSONAL
     unnamed = [f"{table}.{column}" for table, columns in text_columns(runtime).items() for column in columns
                if table not in named and f"{table}.{column}" not in named]
-    assert unnamed == [], "say in storage/erasure.py whether these hold personal data, and erase them if so"
+    assert unnamed == [], "say in service/erasure.py whether these hold personal data, and erase them if so"
 
 
 def test_delete_my_data_leaves_no_trace_of_name_number_or_needs(runtime, client, services):

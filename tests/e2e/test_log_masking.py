@@ -52,7 +52,7 @@ class Lines(logging.Handler):
         self.lines.append(self.format(record))
 
 
-@pytest.mark.parametrize("logger", ["yoursay", "bot.telegram", "httpx", "telegram.ext.ExtBot", "werkzeug",
+@pytest.mark.parametrize("logger", ["yoursay", "telegram_channel.channel", "httpx", "telegram.ext.ExtBot", "werkzeug",
                                     "waitress", "apscheduler"])
 def test_every_logger_has_the_token_masked_in_its_message_and_traceback(logger):
     handler = Lines()

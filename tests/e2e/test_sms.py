@@ -2,7 +2,7 @@
 
 Inbound texts are posted to /sms/inbound as Twilio would post them (form fields, signed with
 X-Twilio-Signature for the public URL) and the TwiML that comes back is read as the person's
-phone would show it. Outbound messages go through the outbox, bot.delivery.drain and the real
+phone would show it. Outbound messages go through the outbox, outbox.delivery.drain and the real
 twilio Client, redirected to FakeTwilioAPI, which records what "the phone network" received.
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from bot import gsm7
-from bot.delivery import drain
-from bot.invitations import InviteRules, queue, read_rows
+from outbox.delivery import drain
+from service.invitations import InviteRules, queue, read_rows
 from bot.phones import to_e164
 from sms.sender import TwilioTransport
 from sms.webhook import signature_is_valid

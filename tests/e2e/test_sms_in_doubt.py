@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select, update
 
-from bot.delivery import Policy, drain
+from outbox.delivery import Policy, drain
 from sms.sender import TwilioTransport
 from storage import outbox as outbox_store
-from storage.journal import Journal
+from outbox.journal import Journal
 from storage.models import Contact, Message, Outbox
 from tests.conftest import TWILIO_SID, TWILIO_TOKEN
 
@@ -31,12 +31,12 @@ BODY = "Thank you for your feedback. Text FEEDBACK any time to tell us more."
 SENDER = """
 import os, signal, sys
 from types import SimpleNamespace
-from bot import delivery
-from bot.delivery import Policy, drain
+from outbox import delivery
+from outbox.delivery import Policy, drain
 from sms.sender import TwilioTransport
 from storage.db import make_engine, make_sessionmaker
-from storage.journal import Journal
-from storage import journal as journals
+from outbox.journal import Journal
+from outbox import journal as journals
 
 url, folder, base, sid, token, at, when = sys.argv[1:8]
 at = int(at)

@@ -15,8 +15,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot import telegram
-from bot.delivery import drain
+from telegram_channel import polling as telegram_polling
+from outbox.delivery import drain
 from storage.models import Answer, Contact, Message, Outbox, Response
 from tests.conftest import TELEGRAM_SECRET, kept
 from tests.fakes.telegram_api import BOT_USER, callback_update, message_update
@@ -239,12 +239,12 @@ def test_the_same_button_press_delivered_twice_records_one_answer(client, fake, 
 def test_a_poison_update_is_acknowledged_logged_and_does_not_stall_later_ones(client, fake, channel, services,
                                                                                runtime, caplog, body,
                                                                                content_type):
-    with caplog.at_level(logging.WARNING, logger="bot.telegram"):
+    with caplog.at_level(logging.WARNING, logger="telegram_channel"):
         response = client.post("/telegram/webhook", data=body, content_type=content_type,
                                headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
 
     assert response.status_code == 200  # so Telegram does not redeliver it forever
-    assert [r for r in caplog.records if r.name == "bot.telegram"], "the poison update was not logged"
+    assert [r for r in caplog.records if r.name.startswith("telegram_channel.")], "the poison update was not logged"
     assert count(runtime, Response) == 0
 
     say(client, 10, "/start OAKLANDS")
@@ -385,8 +385,8 @@ def test_a_longer_wait_asked_for_by_telegram_is_honoured(client, fake, channel, 
 @pytest.fixture
 def polling(runtime, fake):
     """run_polling in a thread of its own, as `yoursay telegram-poll` runs it, stopped afterwards."""
-    application = telegram.polling_application(runtime)
-    thread = threading.Thread(target=telegram.run_polling, args=(runtime,),
+    application = telegram_polling.polling_application(runtime)
+    thread = threading.Thread(target=telegram_polling.run_polling, args=(runtime,),
                               kwargs={"application": application, "stop_signals": None},
                               name="telegram-poll", daemon=True)
     thread.start()

@@ -9,7 +9,7 @@ from storage.outbox import Claimed
 
 
 class RecordingTransport:
-    """Stands in for Twilio or Telegram behind bot.delivery.drain; every send is accepted."""
+    """Stands in for Twilio or Telegram behind outbox.delivery.drain; every send is accepted."""
 
     def __init__(self, channel: str = "sms", delay: float = 0.0):
         self.channel, self.delay = channel, delay

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import event, func, select, update
 
-from bot.alerts import broadcast, publish_and_alert, send_digests
-from bot.delivery import Policy, drain
+from service.alerts import broadcast, publish_and_alert, send_digests
+from outbox.delivery import Policy, drain
 from storage.alerts import queue_alerts
 from storage.models import Contact, DigestItem, Opportunity, Outbox, Participant
 from tests.fakes.transport import RecordingTransport

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select, text
 
-from bot.conversations import receive
-from bot.jobs import write_answer_batches
+from service.conversations import receive
+from service.jobs import write_answer_batches
 from storage.models import Answer, Contact, Message, PendingResponse, Response
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)

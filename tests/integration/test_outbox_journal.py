@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from bot.alerts import broadcast
-from bot.delivery import Policy, drain, unwanted
-from bot.pacing import Pacer, most_in_any_window
+from service.alerts import broadcast
+from outbox.delivery import Policy, drain, unwanted
+from outbox.pacing import Pacer, most_in_any_window
 from storage import alerts as alert_store
-from storage import journal as journals
+from outbox import journal as journals
 from storage import outbox as outbox_store
-from storage.journal import Journal
+from outbox.journal import Journal
 from storage.models import Contact, Message, Opportunity, Outbox, Participant
 from tests.fakes.transport import RecordingTransport
 
@@ -171,11 +171,11 @@ def test_the_batched_check_agrees_with_the_one_row_check(runtime):
 SENDER = """
 import json, os, signal, sys
 from datetime import datetime, timezone
-from bot import delivery
-from bot.delivery import Policy, drain
+from outbox import delivery
+from outbox.delivery import Policy, drain
 from storage.db import make_engine, make_sessionmaker
-from storage.journal import Journal
-from storage import journal as journals
+from outbox.journal import Journal
+from outbox import journal as journals
 
 url, folder, out, at, when = sys.argv[1:6]
 at = int(at)

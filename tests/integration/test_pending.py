@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from bot.conversations import receive
-from bot.jobs import write_answer_batches
+from service.conversations import receive
+from service.jobs import write_answer_batches
 from storage import pending
 from storage.models import Answer, EqualityResponse, PendingResponse, Response
 from yoursay.runtime import build
@@ -81,7 +81,7 @@ def test_only_the_local_day_and_month_are_kept(runtime, services):
     for step, said in enumerate(("ABOUT YOU", "3")):
         runtime.write(lambda conn: receive(conn, runtime.bot, channel="sms", address="+447700900399", text=said,
                                            provider_id=f"SMeq{step}", now=just_after_midnight))
-    from bot.jobs import expire_conversations
+    from service.jobs import expire_conversations
     expire_conversations(runtime.factory, runtime.bot, just_after_midnight + timedelta(days=4))
     with runtime.factory() as session:
         response = session.scalar(select(Response))

@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from bot.conversations import receive
-from bot.jobs import expire_conversations
+from service.conversations import receive
+from service.jobs import expire_conversations
 from storage import outbox
 from storage.models import Answer, Base, Contact, Message, Outbox, PendingResponse, Response
 
@@ -90,7 +90,7 @@ def test_an_outbox_row_is_claimed_by_one_worker_only(runtime, services):
 
 
 def test_the_bots_words_in_the_log_are_forgotten_after_a_week(runtime, services):
-    from bot.jobs import forget_message_text
+    from service.jobs import forget_message_text
 
     say(runtime, "FEEDBACK OAKLANDS", sid="SM1")
     assert forget_message_text(runtime.factory, timedelta(days=7), NOW + timedelta(days=6)) == 0

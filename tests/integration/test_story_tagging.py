@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.conversations import receive
+from service.conversations import receive
 from storage.models import Answer, StoryAnalysis, StoryTag, ThemeCorrection
 from yoursay import tagging
 from yoursay.cli import main

@@ -10,8 +10,8 @@ import yaml
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from bot.conversations import receive
-from bot.delivery import Policy, drain
+from service.conversations import receive
+from outbox.delivery import Policy, drain
 from bot.surveys import SHIPPED
 from storage.models import Answer, Outbox, PendingResponse, Response
 from yoursay.cli import main

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Date, DateTime, Time, inspect, select
 
-from bot.conversations import receive
-from bot.delivery import drain
-from bot.invitations import InviteRules, queue
-from bot.jobs import remind_unfinished
+from service.conversations import receive
+from outbox.delivery import drain
+from service.invitations import InviteRules, queue
+from service.jobs import remind_unfinished
 from bot.surveys import shipped
 from sms.sender import TwilioTransport
 from storage import contacts
@@ -150,7 +150,7 @@ def test_fft_then_about_you_by_sms_are_stored_apart_with_nothing_to_link_them(ru
 
 
 def test_leaving_about_you_half_way_keeps_what_was_given_and_the_expiry_forgets_the_ref(runtime, services):
-    from bot.jobs import expire_conversations
+    from service.jobs import expire_conversations
 
     say(runtime, "ABOUT ME", NOW)
     say(runtime, "1", NOW + timedelta(minutes=1))

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.alerts import broadcast
-from bot.delivery import Policy, drain
+from service.alerts import broadcast
+from outbox.delivery import Policy, drain
 from storage.models import Contact, Message, Outbox, Participant
 from tests.fakes.transport import RecordingTransport
 from yoursay.runtime import build

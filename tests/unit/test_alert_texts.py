@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from bot import gsm7
-from bot.alerts import alert_text, broadcast_problem, digest_text, shorten, week_key
+from service.alerts import alert_text, broadcast_problem, digest_text, shorten, week_key
 from storage.models import Opportunity
 from yoursay.config import ConfigError, parse_digest_at
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.pacing import HEADROOM, Pacer, most_in_any_window
+from outbox.pacing import HEADROOM, Pacer, most_in_any_window
 
 
 class FakeClock:

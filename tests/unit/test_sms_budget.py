@@ -114,7 +114,7 @@ def longest_opportunity(**changes):
                                      {"title": "Caf\u00e9 \u201cchat\u201d", "starts_at": None}],
                          ids=["longest", "short-title", "online", "odd-characters", "no-date"])
 def test_every_alert_fits_two_gsm7_segments(trust, changes):
-    from bot.alerts import ALERT_TAIL, alert_text
+    from service.alerts import ALERT_TAIL, alert_text
 
     text = alert_text(longest_opportunity(**changes), trust, sms=True)
     assert gsm7.fits(text), f"{gsm7.segments(text)} segments: {text!r}"
@@ -124,7 +124,7 @@ def test_every_alert_fits_two_gsm7_segments(trust, changes):
 @pytest.mark.parametrize("trust", [Texts().trust_name, LONG_TRUST])
 @pytest.mark.parametrize("count", [1, 3, 8, 40])
 def test_every_digest_fits_two_gsm7_segments_and_says_how_many_more(trust, count):
-    from bot.alerts import digest_text
+    from service.alerts import digest_text
 
     titles = [f"Opportunity number {n} with a long and descriptive title \u2013 {'z' * 50}" for n in range(count)]
     text = digest_text(titles, trust, sms=True)

@@ -48,7 +48,7 @@ def upgrade() -> None:
             batch.alter_column('batch', server_default=None)
     op.create_index(op.f('ix_responses_batch'), 'responses', ['batch'])
     op.create_index(op.f('ix_equality_responses_batch'), 'equality_responses', ['batch'])
-    with op.batch_alter_table('contacts') as batch:  # DELETE MY DATA (storage.erasure)
+    with op.batch_alter_table('contacts') as batch:  # DELETE MY DATA (service.erasure)
         batch.add_column(sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('staff_notices') as batch:
         batch.add_column(sa.Column('contact_id', sa.Integer(), nullable=True))

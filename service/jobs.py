@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import gsm7
 from bot.answers import buttons, prompt_text
-from bot.conversations import BotConfig
+from service.conversations import BotConfig
 from bot.engine import is_expired
 from bot.surveys import Registry
 from bot.texts import Texts

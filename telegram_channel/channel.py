@@ -1,29 +1,26 @@
-"""The Telegram channel: the only module that imports `telegram`.
+"""The Telegram channel: turns updates into text for the conversation, and sends the outbox's replies.
 
-It turns updates into text for the conversation, and sends the outbox's Telegram
-messages. python-telegram-bot is asyncio; it lives on one long-lived event loop (a
+python-telegram-bot is asyncio; it lives on one long-lived event loop (a
 thread of its own under the WSGI server, or the Application's loop when polling),
 never a loop per request.
 """
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, request
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from sqlalchemy.exc import SQLAlchemyError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import groups
-from bot.delivery import DeliveryError, drain
+from outbox.delivery import DeliveryError, drain
 from storage import contacts, messages
 from storage.outbox import Claimed
+from telegram_channel import groups
 
 log = logging.getLogger(__name__)
 SEND_TIMEOUT = 30.0
@@ -271,86 +268,3 @@ class TelegramChannel:
 def _log_failure(future) -> None:
     if future.exception() is not None:
         log.error("sending Telegram messages failed", exc_info=future.exception())
-
-
-def blueprint() -> Blueprint:
-    """POST /telegram/webhook, checked against TELEGRAM_WEBHOOK_SECRET."""
-    bp = Blueprint("telegram", __name__, url_prefix="/telegram")
-
-    @bp.post("/webhook")
-    def webhook():
-        rt = current_app.extensions["yoursay"]
-        if "telegram" not in rt.transports:
-            return Response("Telegram is not configured on this server\n", status=503, mimetype="text/plain")
-        secret = rt.settings.telegram_webhook_secret
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
-            return Response("forbidden\n", status=403, mimetype="text/plain")
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict) or "update_id" not in data:
-            log.warning("ignored a malformed Telegram update")
-            return Response("ignored\n", status=200, mimetype="text/plain")
-        rt.transports["telegram"].handle(data)
-        return Response("ok\n", status=200, mimetype="text/plain")
-
-    return bp
-
-
-def polling_application(runtime, before_stop=None):
-    """The python-telegram-bot Application that long-polls and feeds updates to the channel.
-
-    before_stop runs first when polling stops (e.g. the scheduler's shutdown), while the
-    channel can still send.
-    """
-    from telegram.ext import Application, TypeHandler
-
-    settings = runtime.settings
-    builder = Application.builder().token(settings.telegram_bot_token)
-    if settings.telegram_api_base_url:
-        builder = builder.base_url(settings.telegram_api_base_url.rstrip("/") + "/bot")
-
-    async def post_init(application) -> None:
-        channel = TelegramChannel(runtime, bot=application.bot, loop=asyncio.get_running_loop())
-        runtime.transports["telegram"] = channel
-        await register_commands(application.bot)
-
-    async def on_update(update: Update, _context) -> None:
-        channel = runtime.transports["telegram"]
-        for wait in (1, 2, 5, 10, 30, 60, 120, 300):  # an acknowledged update is never fetched again
-            try:
-                await asyncio.to_thread(channel.handle_update, update)
-                return
-            except (SQLAlchemyError, TimeoutError):
-                log.exception("could not store Telegram update %s; trying again in %ss", update.update_id, wait)
-                await asyncio.sleep(wait)
-            except Exception:  # a poison update: logged and dropped, so it cannot stall the rest
-                log.exception("could not process Telegram update %s", update.update_id)
-                return
-        log.error("gave up on Telegram update %s after the database stayed unavailable", update.update_id)
-
-    async def post_stop(_application) -> None:
-        # Let sends already under way finish while the loop still runs and the bot is still open:
-        # a reply cut off here would be marked failed and sent again.
-        if before_stop is not None:
-            await asyncio.to_thread(before_stop)
-        channel = runtime.transports.get("telegram")
-        if channel is not None:
-            await asyncio.to_thread(channel.stop)
-
-    application = builder.post_init(post_init).post_stop(post_stop).build()
-    application.add_handler(TypeHandler(Update, on_update))
-    return application
-
-
-_SIGNALS = object()  # python-telegram-bot's default: stop on SIGINT, SIGTERM and SIGABRT
-
-
-def run_polling(runtime, application=None, stop_signals=_SIGNALS) -> None:
-    """Long polling, for a machine with no public URL. Blocks until interrupted.
-
-    stop_signals=None runs it off the main thread (e.g. in tests), stopped with
-    application.stop_running() called on the application's loop.
-    """
-    application = application or polling_application(runtime)
-    kwargs = {} if stop_signals is _SIGNALS else {"stop_signals": stop_signals}
-    application.run_polling(allowed_updates=Update.ALL_TYPES, **kwargs)

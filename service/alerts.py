@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import gsm7
-from bot.opportunities import publish, type_label
+from bot.opportunities import type_label
+from service.opportunities import publish
 from storage import alerts as store
 from storage.models import Opportunity
 

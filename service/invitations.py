@@ -126,7 +126,7 @@ def _invite(session, channel, address, service, service_name, due, rules: Invite
     if contact.last_invited_at and now - contact.last_invited_at < rules.interval:
         return f"{masked} was invited on {contact.last_invited_at:%d %b %Y}, less than {rules.interval.days} days ago"
     contact.last_invited_at = now
-    # The conversation starts when the invitation is sent (bot.delivery), not now: it may wait days.
+    # The conversation starts when the invitation is sent (outbox.delivery), not now: it may wait days.
     state = invitation_state(rules.survey, service, due)
     question = rules.survey.question(state["q"])
     sms = channel != "telegram"

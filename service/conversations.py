@@ -23,7 +23,7 @@ from bot import engine, participation
 from bot.surveys import Registry, shipped
 from bot.texts import Texts
 from storage import contacts, messages, outbox, pending
-from storage import participation as participants
+from service import participation as participants
 from storage import safeguarding
 from storage.models import Service
 

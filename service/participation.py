@@ -1,4 +1,4 @@
-"""Participants, sign-ups and PPT's notices: read for the conversation, written from its effects.
+"""Participation: the Snapshot the conversation reads, and its effects carried out.
 
 Everything here runs inside the caller's transaction, on a Connection or a Session.
 """
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot import participation as p
 from bot.opportunities import type_label
-from storage import erasure
+from service import erasure
 from storage.models import Opportunity, Participant, SignUp, StaffNotice
 
 PARTICIPANTS = Participant.__table__
@@ -82,19 +82,7 @@ def apply(db: Connection | Session, contact_id: int, channel: str, effect, now: 
     if found is None:
         return "Sorry, we couldn't find your participant record. Text JOIN to sign up again."
     participant_id, person = found
-    if isinstance(effect, p.SignUpFor):
-        return _sign_up(db, participant_id, person, effect, now)
-    if isinstance(effect, p.Withdraw):
-        _withdraw(db, participant_id, person, effect.signup_id, now)
-    elif isinstance(effect, p.SetAlerts):
-        changes = {k: v for k, v in {"alerts": effect.alerts, "alerts_paused": effect.paused,
-                                     "interests": None if effect.interests is None else list(effect.interests),
-                                     "areas": None if effect.areas is None else list(effect.areas)}.items()
-                   if v is not None}
-        db.execute(update(PARTICIPANTS).where(PARTICIPANTS.c.id == participant_id).values(**changes, updated_at=now))
-    elif isinstance(effect, p.Erase):
-        erasure.erase(db, participant_id, contact_id, now)
-    return None
+    return HANDLERS[type(effect)](db, participant_id, contact_id, person, effect, now)
 
 
 def _consent(db, contact_id: int, channel: str, effect: p.Consent, now: datetime) -> None:
@@ -114,7 +102,8 @@ def _consent(db, contact_id: int, channel: str, effect: p.Consent, now: datetime
            contact_id)
 
 
-def _sign_up(db, participant_id: int, person: p.Member, effect: p.SignUpFor, now: datetime) -> str | None:
+def _sign_up(db, participant_id: int, _contact_id: int, person: p.Member, effect: p.SignUpFor,
+             now: datetime) -> str | None:
     o = db.execute(select(OPPORTUNITIES).where(OPPORTUNITIES.c.id == effect.opportunity_id)
                    .with_for_update()).first()  # places are counted one sign-up at a time
     if o is None or o.status != "published":
@@ -142,7 +131,9 @@ def _sign_up(db, participant_id: int, person: p.Member, effect: p.SignUpFor, now
     return None
 
 
-def _withdraw(db, participant_id: int, person: p.Member, signup_id: int, now: datetime) -> None:
+def _withdraw(db, participant_id: int, _contact_id: int, person: p.Member, effect: p.Withdraw,
+              now: datetime) -> None:
+    signup_id = effect.signup_id
     row = db.execute(select(SIGNUPS.c.status, OPPORTUNITIES.c.title, OPPORTUNITIES.c.id)
                      .join(OPPORTUNITIES, OPPORTUNITIES.c.id == SIGNUPS.c.opportunity_id)
                      .where(SIGNUPS.c.id == signup_id, SIGNUPS.c.participant_id == participant_id)).first()
@@ -155,6 +146,23 @@ def _withdraw(db, participant_id: int, person: p.Member, signup_id: int, now: da
     notify(db, "withdrawal", f"Withdrawal: {row.title}",
            f"{person.name or 'A participant'} withdrew from {row.title} (was {p.STATUS_WORDS[row.status]}).{freed}",
            now, person_contact(db, participant_id))
+
+
+def _set_alerts(db, participant_id: int, _contact_id: int, _person: p.Member, effect: p.SetAlerts,
+                now: datetime) -> None:
+    changes = {k: v for k, v in {"alerts": effect.alerts, "alerts_paused": effect.paused,
+                                 "interests": None if effect.interests is None else list(effect.interests),
+                                 "areas": None if effect.areas is None else list(effect.areas)}.items()
+               if v is not None}
+    db.execute(update(PARTICIPANTS).where(PARTICIPANTS.c.id == participant_id).values(**changes, updated_at=now))
+
+
+def _erase(db, participant_id: int, contact_id: int, _person: p.Member, _effect: p.Erase, now: datetime) -> None:
+    erasure.erase(db, participant_id, contact_id, now)
+
+
+# Every effect a participant's record can have; Consent comes first, before there is a record.
+HANDLERS = {p.SignUpFor: _sign_up, p.Withdraw: _withdraw, p.SetAlerts: _set_alerts, p.Erase: _erase}
 
 
 def person_contact(db: Connection | Session, participant_id: int) -> int | None:

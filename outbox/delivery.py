@@ -14,7 +14,7 @@ One drain has three parts working at once:
 
 A sender that is killed between the provider's acceptance and the database's record leaves
 the acceptance in its journal; the next sender on the machine folds it in before claiming,
-so the row is not sent again (storage/journal.py, and the README's delivery guarantees).
+so the row is not sent again (outbox/journal.py, and the README's delivery guarantees).
 """
 from __future__ import annotations
 
@@ -31,10 +31,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.pacing import Pacer, Slot
+from outbox.pacing import Pacer, Slot
 from storage import contacts, outbox
-from storage import journal as journals
-from storage.journal import Journal
+from outbox import journal as journals
+from outbox.journal import Journal
 from storage.models import Contact
 
 log = logging.getLogger(__name__)
