@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import AuditEntry, BoardStory, QIEvidence, QIProject, YouSaidWeDid
-from tests.admin import more_factories as make
+from tests.admin import world_factories as make
 from tests.admin.conftest import post
 
 EVIL = '<script>alert("x")</script>'

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from admin import params
 from storage.models import QIEvidence, StaffNotice
-from tests.admin import more_factories as make
+from tests.admin import world_factories as make
 from tests.admin.conftest import csrf_token, post
 
 HUGE = "99999999999999999999999"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from admin.reports.periods import last_months
 from storage.models import AuditEntry
-from tests.admin import more_factories as make
+from tests.admin import world_factories as make
 from tests.admin.conftest import post
 
 

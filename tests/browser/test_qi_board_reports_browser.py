@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from storage.models import YouSaidWeDid
-from tests.admin import more_factories as make
+from tests.admin import world_factories as make
 from tests.browser.conftest import AXE, assert_accessible, sign_in
 
 

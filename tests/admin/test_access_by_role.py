@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin import more_factories as make
+from tests.admin import world_factories as make
 from tests.admin.conftest import ROLES, csrf_token
 
 RANK = {role: n for n, role in enumerate(ROLES)}
