@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.surveys import Question
+from bot.flow import Option, Question
 
 YES = ("yes", "y", "yeah", "yep", "yes please", "ok", "okay", "sure")
 NO = ("no", "n", "nope", "no thanks", "not really")
@@ -76,8 +74,6 @@ class Scale(Choice):
 
     @staticmethod
     def options(raw, where, errors, parse_options):
-        from bot.surveys import Option
-
         if "options" in raw:
             return parse_options(raw["options"], where, errors)
         low, high = raw.get("min"), raw.get("max")
@@ -93,8 +89,6 @@ class YesNo(Choice):
 
     @staticmethod
     def options(raw, where, errors, parse_options):
-        from bot.surveys import Option
-
         options = [Option("yes", "Yes", YES), Option("no", "No", NO)]
         if raw.get("prefer_not_to_say"):
             options.append(Option("prefer_not_to_say", "Prefer not to say", PREFER_NOT))

@@ -14,7 +14,8 @@ from bot import safeguarding as sg
 from bot.answers import normalise
 from bot.replies import Reply, Result
 from bot.keywords import BACK_WORDS, CARRY_ON_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, STOP_WORDS
-from bot.surveys import Question, Registry, Survey, shipped
+from bot.flow import Question, Registry, Survey
+from bot.surveys import shipped
 from bot.texts import Texts
 
 MAX_SERVICE_CHOICES = 8
@@ -381,7 +382,7 @@ def question_reply(question: Question, sms: bool, prefix: str = "") -> Reply:
 def _begin(survey: Survey, service: str | None, ctx: Context) -> Result:
     state = first_state(survey, service, ctx.now)
     name = _service_name(service, ctx)
-    about = f"About: {name}\n" if name else ""
+    about = ctx.texts.about(name) if name else ""
     replies = []
     intro = survey.intro_sms if ctx.sms and survey.intro_sms else survey.intro
     if intro:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +17,8 @@ import yaml
 
 from bot import gsm7
 from bot.answers import QUESTION_TYPES, normalise, prompt_text
-from bot.keywords import RESERVED
+from bot.flow import Condition, Option, Question, Registry, Survey
+from bot.keywords import PARTICIPATION_WORDS, RESERVED
 
 SHIPPED = Path(__file__).parent / "survey_files"
 ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -28,57 +29,8 @@ SURVEY_FIELDS = {"id", "version", "title", "anonymous", "store", "expires_after_
 QUESTION_FIELDS = {"id", "type", "text", "sms_text", "options", "optional", "when", "section", "min", "max",
                    "min_label", "max_label", "max_length", "prefer_not_to_say", "effect"}
 EFFECTS = ("participation_interest",)
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-    synonyms: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Condition:
-    """Show a question only when an earlier answer is one of these values."""
-
-    question: str
-    any_of: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    type: str
-    text: str
-    sms_text: str | None = None
-    options: tuple[Option, ...] = ()
-    optional: bool = False
-    when: Condition | None = None
-    section: str | None = None
-    max_length: int = 1000
-    effect: str | None = None
-
-
-@dataclass(frozen=True)
-class Survey:
-    id: str
-    version: int
-    title: str
-    questions: tuple[Question, ...]
-    anonymous: bool = True
-    store: str = "feedback"
-    asks_service: bool = False
-    expires_after: timedelta = timedelta(hours=24)
-    reminder_after: timedelta | None = None
-    keywords: tuple[str, ...] = ()
-    intro: str | None = None
-    intro_sms: str | None = None
-    closing: str | None = None
-    closing_sms: str | None = None
-    source: str = ""
-
-    def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+TAKEN = frozenset(normalise(w) for w in RESERVED)  # no survey keyword may be one of these
+JOINING = frozenset(normalise(w) for w in PARTICIPATION_WORDS)
 
 
 class SurveyError(ValueError):
@@ -87,22 +39,6 @@ class SurveyError(ValueError):
     def __init__(self, errors: list[str]):
         super().__init__("\n".join(errors))
         self.errors = errors
-
-
-@dataclass
-class Registry:
-    """The surveys the bot can run, by id (newest version first), and what failed to load."""
-
-    surveys: dict[str, list[Survey]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-
-    def latest(self, survey_id: str) -> Survey | None:
-        versions = self.surveys.get(survey_id)
-        return versions[0] if versions else None
-
-    def get(self, survey_id: str, version: int) -> Survey | None:
-        return next((s for s in self.surveys.get(survey_id, ()) if s.version == version), None)
-
 
 
 def load_file(path: Path) -> Survey:
@@ -148,7 +84,9 @@ def parse(data, name: str = "<survey>") -> Survey:
         errors.append(f"{name}: keywords must be a list of words, like [CARERS], not {data.get('keywords')!r}")
         keywords = []
     for keyword in keywords:
-        if normalise(keyword) in RESERVED:
+        if normalise(keyword) in JOINING:
+            errors.append(f"{name}: keyword {keyword!r} is a reserved word, kept for getting involved")
+        elif normalise(keyword) in TAKEN:
             errors.append(f"{name}: keyword {keyword!r} is kept for STOP, START, HELP, SKIP and BACK")
     if "title" in data and (not isinstance(data["title"], str) or not data["title"].strip()):
         errors.append(f"{name}: title must be some words")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -14,9 +15,12 @@ BATCH = 256
 NEW_COLUMNS = ["themes", "sentiment", "risk", "redacted"]
 
 
-@click.group("nlp")
-def nlp_group() -> None:
-    """Themes, sentiment, safeguarding flags and redaction for free text."""
+def nlp_commands(database_url: Callable[[], str]) -> click.Group:
+    """The `nlp` commands; database_url() is the configured database, asked for only when corrections are."""
+    group = click.Group("nlp", help="Themes, sentiment, safeguarding flags and redaction for free text.")
+    for command in (tag, evaluate, _train(database_url)):
+        group.add_command(command)
+    return group
 
 
 def _read_csv(path: str) -> tuple[list[str], list[list[str]]]:
@@ -47,7 +51,7 @@ def _column(header: list[str], name: str | None, option: str, path: str) -> int 
     return header.index(name)
 
 
-@nlp_group.command("tag")
+@click.command("tag")
 @click.argument("input_csv", metavar="INPUT.csv")
 @click.option("--text-column", required=True, help="The column with the free text.")
 @click.option("--question-column", help="The column with the question that was asked, if any.")
@@ -89,7 +93,7 @@ def tag(input_csv: str, text_column: str, question_column: str | None, output: s
     click.echo(f"tagged {len(rows)} rows into {output}", err=True)
 
 
-@nlp_group.command("evaluate")
+@click.command("evaluate")
 @click.option("--data", default=str(DEFAULT_DATA), show_default=True, help="A labelled CSV like qdc_v6_train.csv.")
 def evaluate(data: str) -> None:
     """Per-label precision, recall and F1, macro/micro F1 and sentiment accuracy of the shipped model."""
@@ -126,34 +130,32 @@ def evaluate(data: str) -> None:
         click.echo(f"sentiment accuracy {sum(p == g for p, g in pairs) / len(pairs):.3f} (n={len(pairs)})")
 
 
-@nlp_group.command("train")
-@click.option("--data", default=str(DEFAULT_DATA), show_default=True, help="The labelled training CSV.")
-@click.option("--include-corrections", is_flag=True, help="Also learn from staff corrections in the database.")
-@click.option("--database-url", help="Where the corrections are (default: the configured database).")
-@click.option("--output", type=click.Path(file_okay=False), help="Model folder (default: the shipped nlp/model).")
-def train_cmd(data: str, include_corrections: bool, database_url: str | None, output: str | None) -> None:
-    """Train the theme and sentiment model from the CSV, with a fixed seed."""
-    from nlp.train import MODEL_DIR, train
+def _train(configured_database: Callable[[], str]) -> click.Command:
+    """The `train` command, handed how to find the configured database."""
 
-    if not Path(data).is_file():
-        raise click.ClickException(f"{data}: no such file (give the training CSV with --data)")
-    extra = []
-    if include_corrections:
-        from nlp.corrections import CorrectionsUnavailable, load_corrections
+    @click.command("train")
+    @click.option("--data", default=str(DEFAULT_DATA), show_default=True, help="The labelled training CSV.")
+    @click.option("--include-corrections", is_flag=True, help="Also learn from staff corrections in the database.")
+    @click.option("--database-url", help="Where the corrections are (default: the configured database).")
+    @click.option("--output", type=click.Path(file_okay=False), help="Model folder (default: the shipped nlp/model).")
+    def train_cmd(data: str, include_corrections: bool, database_url: str | None, output: str | None) -> None:
+        """Train the theme and sentiment model from the CSV, with a fixed seed."""
+        from nlp.train import MODEL_DIR, train
 
-        if database_url is None:
-            from yoursay import config
+        if not Path(data).is_file():
+            raise click.ClickException(f"{data}: no such file (give the training CSV with --data)")
+        extra = []
+        if include_corrections:
+            from nlp.corrections import CorrectionsUnavailable, load_corrections
 
             try:
-                database_url = config.load().database_url
-            except config.ConfigError as exc:
+                extra = load_corrections(database_url or configured_database())
+            except CorrectionsUnavailable as exc:
                 raise click.ClickException(str(exc)) from exc
+            click.echo(f"including {len(extra)} corrections")
         try:
-            extra = load_corrections(database_url)
-        except CorrectionsUnavailable as exc:
+            train(data, output or MODEL_DIR, extra=extra, log=click.echo)
+        except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
-        click.echo(f"including {len(extra)} corrections")
-    try:
-        train(data, output or MODEL_DIR, extra=extra, log=click.echo)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+
+    return train_cmd

@@ -20,7 +20,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from bot import engine, participation
-from bot.surveys import Registry, shipped
+from bot.flow import Registry
+from bot.surveys import shipped
 from bot.texts import Texts
 from storage import contacts, messages, outbox, pending
 from service import participation as participants

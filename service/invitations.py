@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.answers import buttons, prompt_text
 from bot.engine import invitation_state
-from bot.surveys import Survey, shipped
+from bot.flow import Survey
+from bot.surveys import shipped
 from bot.phones import to_e164
 from bot.texts import Texts
 from storage import contacts, outbox

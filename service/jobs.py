@@ -10,7 +10,7 @@ from bot import gsm7
 from bot.answers import buttons, prompt_text
 from service.conversations import BotConfig
 from bot.engine import is_expired
-from bot.surveys import Registry
+from bot.flow import Registry
 from bot.texts import Texts
 from storage import outbox, pending
 from storage.models import Contact, Message, Outbox

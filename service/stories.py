@@ -10,7 +10,7 @@ from typing import Callable, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.surveys import Registry
+from bot.flow import Registry
 from storage import stories
 
 

@@ -18,7 +18,8 @@ from bot import safeguarding
 from service.conversations import BotConfig, Received, receive
 from outbox.delivery import Policy
 from outbox.pacing import Pacer
-from bot.surveys import SHIPPED, Registry, load, with_question_text
+from bot.flow import Registry
+from bot.surveys import SHIPPED, load, with_question_text
 from bot.texts import Texts
 from nlp import risk
 from storage import pending

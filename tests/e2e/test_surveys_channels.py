@@ -11,7 +11,8 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from bot.surveys import Question, shipped
+from bot.flow import Question
+from bot.surveys import shipped
 from storage.models import Answer, Contact, Response
 from tests.e2e import test_telegram as tg
 from tests.e2e.test_sms import ALICE, Phone

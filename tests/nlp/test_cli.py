@@ -125,3 +125,34 @@ def test_extra_examples_are_checked():
     assert ex[0].themes == ["Food & drink provision & facilities"] and ex[0].question == "What was good?"
     with pytest.raises(ValueError):
         as_examples([("x", None, ["Not a theme"])])
+
+
+def test_include_corrections_reads_the_configured_database_by_default(tmp_path, monkeypatch):
+    from nlp import corrections
+
+    asked = []
+
+    def load_corrections(database_url):
+        asked.append(database_url)
+        raise corrections.CorrectionsUnavailable("no corrections here")
+
+    monkeypatch.setattr(corrections, "load_corrections", load_corrections)
+    data = tmp_path / "d.csv"
+    data.write_text("FFT answer,FFT question\nGood,What was good?\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'configured.db'}"
+    result = CliRunner().invoke(main, ["nlp", "train", "--data", str(data), "--include-corrections",
+                                       "--output", str(tmp_path / "m")],
+                                env={"DATABASE_URL": url, "YOURSAY_MODE": "dev"})
+    assert asked == [url]
+    assert result.exit_code != 0 and "no corrections here" in result.output
+
+
+def test_include_corrections_with_bad_settings_says_which_setting(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("FFT answer,FFT question\nGood,What was good?\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["nlp", "train", "--data", str(data), "--include-corrections",
+                                       "--output", str(tmp_path / "m")],
+                                env={"YOURSAY_MODE": "dev", "YOURSAY_QUIET_HOURS": "whenever"})
+    assert result.exit_code != 0 and "YOURSAY_QUIET_HOURS must look like 21:00-09:00" in result.output
+    assert not (tmp_path / "m").exists()
+

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from bot import engine, gsm7
 from bot.answers import normalise
 from bot.engine import START_WORDS, STOP_WORDS, Context, NoteInterest, OptIn, OptOut, RecordAnswer
-from bot.surveys import Question, Registry, Survey, parse, shipped
+from bot.flow import Question, Registry, Survey
+from bot.surveys import parse, shipped
 from bot.texts import Texts
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)

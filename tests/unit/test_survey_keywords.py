@@ -1,0 +1,37 @@
+"""One keyword set: no survey may claim a reserved word, however it is written."""
+from __future__ import annotations
+
+import pytest
+
+from bot.answers import normalise
+from bot.keywords import PARTICIPATION_WORDS, RESERVED
+from bot.surveys import SurveyError, parse, shipped
+
+
+def survey_claiming(*keywords: str) -> dict:
+    return {"id": "carers", "version": 1, "title": "Carers", "keywords": list(keywords),
+            "questions": [{"id": "q", "type": "text", "text": "Anything to add"}]}
+
+
+@pytest.mark.parametrize("word", sorted(RESERVED))
+def test_every_reserved_word_is_refused_as_a_survey_keyword(word):
+    with pytest.raises(SurveyError) as refused:
+        parse(survey_claiming("CARERS", word.upper()), "carers.yaml")
+    assert refused.value.errors == [f"carers.yaml: keyword {word.upper()!r} is "
+                                    + ("a reserved word, kept for getting involved" if word in PARTICIPATION_WORDS
+                                       else "kept for STOP, START, HELP, SKIP and BACK")]
+
+
+@pytest.mark.parametrize("written", ["Get Involved!", "sign-me-up", "/deletemydata", "Delete  me."])
+def test_a_reserved_word_is_refused_however_it_is_written(written):
+    with pytest.raises(SurveyError, match="kept for getting involved"):
+        parse(survey_claiming(written), "carers.yaml")
+
+
+def test_a_keyword_that_is_not_reserved_is_kept():
+    assert parse(survey_claiming("Carers", "get involved now")).keywords == ("carers", "get involved now")
+
+
+def test_no_shipped_survey_claims_a_reserved_word():
+    claimed = {k for versions in shipped().surveys.values() for s in versions for k in s.keywords}
+    assert claimed and not claimed & {normalise(w) for w in RESERVED}
