@@ -1,68 +1,127 @@
-"""The inbox's filtered stories as a CSV download, streamed in batches so a large set never sits in memory."""
+"""CSV and XLSX downloads: every export's file is made here, and no cell ever runs as a formula.
+
+Plain tables in, a download out; the caller checks the role and records the export in the audit
+log. In CSV a text cell that starts like a formula gets a leading apostrophe; in XLSX every text
+cell is stored as text.
+"""
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import IO, Iterable, Iterator, Sequence
 
-from flask import Response as FlaskResponse
-from flask import stream_with_context
-from sqlalchemy import select, tuple_
+from flask import Response
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 
-from admin import inbox
-from storage.models import Answer, Service, StoryAnalysis
-
-BATCH = 1000
-HEADER = ["story_id", "response_id", "date", "service_code", "service", "survey", "question", "channel",
-          "fft_answer", "sentiment", "flagged", "themes", "text"]
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MIMETYPES = {"csv": "text/csv; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+CHUNK_ROWS = 200  # rows of a streamed CSV sent at a time
 
 
-def _rows(rt, filters: inbox.Filters, with_original: bool):
-    tz = rt.settings.timezone
-    columns = list(inbox.ROW) + ([Answer.value] if with_original else [])
-    after = None
-    with rt.factory() as db:
-        services = dict(db.execute(select(Service.code, Service.name)).all())
-        while True:
-            query = inbox.base_query(filters, tz, *columns).order_by(*inbox.NEWEST)
-            if after is not None:
-                query = query.where(inbox.KEY < tuple_(*after))
-            rows = list(db.execute(query.limit(BATCH)))
-            if not rows:
-                return
-            tags = inbox.tags_for(db, [r.answer_id for r in rows])
-            fft = inbox.fft_for(db, list({r.response_id for r in rows}))
-            for r in rows:
-                yield [r.answer_id, r.response_id, r.created_at.astimezone(ZoneInfo(tz)).date().isoformat(), r.service_code or "",
-                       services.get(r.service_code, ""), r.survey_id, r.question_id, r.mode,
-                       inbox.FFT_ANSWERS.get(fft.get(r.response_id, ""), ""), r.sentiment, r.risk or "",
-                       "; ".join(t.theme for t in tags[r.answer_id]), r.value if with_original else r.redacted]
-            after = (rows[-1].created_at, rows[-1].answer_id)
+@dataclass
+class Table:
+    """One sheet: a title, a header row, rows (any iterable, e.g. a generator), and notes under it."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence]
+    notes: list[str] = field(default_factory=list)
 
 
-def feedback_csv(rt, filters: inbox.Filters, with_original: bool) -> FlaskResponse:
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")  # so Excel reads UTF-8
-        writer.writerow(HEADER)
-        for n, row in enumerate(_rows(rt, filters, with_original), start=1):
-            writer.writerow([safe_cell(v) for v in row])
-            if n % 200 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+def csv_safe(value) -> str:
+    """A CSV cell a spreadsheet will show as text, never run as a formula."""
+    text = _text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    name = f"feedback-{'original' if with_original else 'redacted'}-{stamp}.csv"
-    return FlaskResponse(stream_with_context(generate()), mimetype="text/csv",
-                         headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                  "Cache-Control": "no-store"})
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def csv_chunks(table: Table) -> Iterator[str]:
+    """The table as CSV in pieces: a BOM so Excel reads UTF-8, the header, rows, then notes as '# ...' lines."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_safe(h) for h in table.header])
+    for n, row in enumerate(table.rows, start=1):
+        writer.writerow([v if _is_number(v) else csv_safe(v) for v in row])
+        if n % CHUNK_ROWS == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    for note in table.notes:
+        writer.writerow([csv_safe("# " + note)])
+    yield out.getvalue()
+
+
+def to_csv(table: Table) -> str:
+    return "".join(csv_chunks(table))
+
+
+def write_xlsx(tables: list[Table], out: IO[bytes]) -> None:
+    """The tables as one workbook, a sheet each, streamed (write-only), text cells stored as text."""
+    book = Workbook(write_only=True)
+    for table in tables:
+        sheet = book.create_sheet(_sheet_name(table.title, book.sheetnames))
+        header = []
+        for name in table.header:
+            cell = _cell(sheet, name)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            sheet.append([_cell(sheet, v) for v in row])
+        if table.notes:
+            sheet.append([])
+            for note in table.notes:
+                sheet.append([_cell(sheet, note)])
+    book.save(out)
+
+
+def to_xlsx(tables: list[Table]) -> bytes:
+    out = io.BytesIO()
+    write_xlsx(tables, out)
+    return out.getvalue()
+
+
+def _cell(sheet, value) -> WriteOnlyCell:
+    if _is_number(value):
+        return WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", _text(value)))
+    cell.data_type = "s"  # never a formula, whatever it starts with
+    return cell
+
+
+def _sheet_name(title: str, taken: list[str]) -> str:
+    name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Sheet"
+    n = 2
+    while name in taken:
+        suffix = f" ({n})"
+        name = name[:31 - len(suffix)] + suffix
+        n += 1
+    return name
+
+
+def download(table: Table, name: str, kind: str, now: datetime) -> Response:
+    """The table as an attachment named like name-20260331-0930.csv: CSV sent as it is written, XLSX once made."""
+    body = to_xlsx([table]) if kind == "xlsx" else csv_chunks(table)
+    return Response(body, mimetype=MIMETYPES[kind], headers={
+        "Content-Disposition": f'attachment; filename="{name}-{now:%Y%m%d-%H%M}.{kind}"',
+        "Cache-Control": "no-store"})

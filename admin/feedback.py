@@ -5,8 +5,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import delete, insert, literal, select
 
-from admin import audit, export, inbox, params, security
+from admin import audit, inbox, params, security
 from admin.forms import Errors
+from admin.reports_views import feedback_download
+from bot.fft import labels as fft_labels
 from service.conversations import MODES
 from storage.models import (Answer, QIEvidence, QIProject, Response, Service, StoryAnalysis, StoryTag,
                             ThemeCorrection)
@@ -48,7 +50,7 @@ def inbox_page():
     services = dict(choices["services"])
     return render_template("admin/feedback.html", title="Feedback", section="feedback", filters=filters,
                            errors=errors, page=page, tags=tags, fft=fft, services=services, choices=choices,
-                           categories=inbox.CATEGORIES, fft_answers=inbox.FFT_ANSWERS,
+                           categories=inbox.CATEGORIES, fft_answers=fft_labels(),
                            sentiments=inbox.SENTIMENTS)
 
 
@@ -208,14 +210,10 @@ def bulk():
 @security.role_required("reviewer")
 def export_csv():
     """The filtered stories as CSV, redacted unless an admin asks for the original text. Audited."""
-    rt = _rt()
     filters, errors = inbox.parse(request.form)
     with_original = request.form.get("original") == "yes"
     if with_original and not current_user.can("admin"):
         abort(403)
     if errors:  # never export a wider set than the one asked for
         return _dates_refused(errors, filters)
-    with rt.factory.begin() as db:
-        audit.record(db, "export", "feedback.csv",
-                     f"{'original' if with_original else 'redacted'} text; filters {filters.as_args()}")
-    return export.feedback_csv(rt, filters, with_original)
+    return feedback_download(filters, with_original, "csv")

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session, aliased
 from admin import params
 from admin.forms import Errors
 from admin.reports.qdc import MAJOR_CATEGORIES as CATEGORIES
+from bot import fft
 from storage.models import Answer, QIEvidence, Response, StoryAnalysis, StoryTag
 
 PAGE_SIZE = 25
-FFT_ANSWERS = {"1": "Very good", "2": "Good", "3": "Neither good nor poor", "4": "Poor", "5": "Very poor",
-               "6": "Don't know"}
 SENTIMENTS = ("positive", "neutral", "negative")
 SEARCH_MAX = 200
 THEMES: tuple[str, ...] = tuple(theme for themes in CATEGORIES.values() for theme in themes)
@@ -51,7 +50,7 @@ def parse(args) -> tuple[Filters, Errors]:
     raw = {f.name: (args.get(f.name) or "").strip() for f in fields(Filters)}
     errors = Errors()
     raw["q"] = raw["q"][:SEARCH_MAX]
-    for name, allowed in (("theme", THEMES), ("category", CATEGORIES), ("fft", FFT_ANSWERS),
+    for name, allowed in (("theme", THEMES), ("category", CATEGORIES), ("fft", fft.labels()),
                           ("sentiment", SENTIMENTS), ("flagged", ("yes", "no")), ("qi", ("linked", "unlinked"))):
         if raw[name] not in allowed:
             raw[name] = ""
@@ -90,8 +89,8 @@ def conditions(f: Filters, tz: str) -> list:
         where.append(Response.created_at < _start_of(f.date_to, tz) + timedelta(days=1))
     if f.fft:
         rating = aliased(Answer)
-        where.append(exists().where(rating.response_id == Answer.response_id, rating.question_id == "fft",
-                                    rating.value == f.fft))
+        where.append(exists().where(rating.response_id == Answer.response_id,
+                                    rating.question_id == fft.QUESTION_ID, rating.value == f.fft))
     if f.sentiment:
         where.append(StoryAnalysis.sentiment == f.sentiment)
     if f.channel:
@@ -190,4 +189,5 @@ def fft_for(db: Session, response_ids: list[int]) -> dict[int, str]:
     if not response_ids:
         return {}
     return dict(db.execute(select(Answer.response_id, Answer.value)
-                           .where(Answer.response_id.in_(response_ids), Answer.question_id == "fft")).all())
+                           .where(Answer.response_id.in_(response_ids),
+                                  Answer.question_id == fft.QUESTION_ID)).all())

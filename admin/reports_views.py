@@ -6,17 +6,15 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from admin import audit, inbox, params, security
+from admin import audit, export, inbox, params, security
 from admin.dashboard_views import CHOICE_MONTHS, parse_range
 from admin.forms import Errors
-from admin.reports import diversity, exports
+from admin.reports import diversity, tables
 from admin.reports.periods import last_months, month_bounds
 from admin.views import rt, services
-from storage.models import StoryAnalysis
 
 bp = security.protect(Blueprint("reports", __name__, url_prefix="/admin/reports"))
 FORMATS = {"csv": "CSV", "xlsx": "Excel (XLSX)"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/")
@@ -71,16 +69,6 @@ def exports_page():
                            errors=Errors())
 
 
-def _send(table: exports.Table, name: str, kind: str) -> Response:
-    if kind == "xlsx":
-        body, mimetype, ext = exports.to_xlsx([table]), XLSX, "xlsx"
-    else:
-        body, mimetype, ext = exports.to_csv(table).encode("utf-8"), "text/csv; charset=utf-8", "csv"
-    stamp = rt().now().strftime("%Y%m%d-%H%M")
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{name}-{stamp}.{ext}"', "Cache-Control": "no-store"})
-
-
 def _format() -> str:
     kind = request.form.get("format", "csv")
     return kind if kind in FORMATS else "csv"
@@ -97,13 +85,17 @@ def export_feedback():
     if errors:
         flash("Check the dates: " + "; ".join(e["text"] for e in errors.summary))
         return redirect(url_for("reports.exports_page"))
+    return feedback_download(filters, original, _format())
+
+
+def feedback_download(filters: inbox.Filters, original: bool, kind: str) -> Response:
+    """The filtered stories as a CSV or XLSX download, the same from the exports page and the inbox. Audited."""
     tz = rt().settings.timezone
-    query = inbox.base_query(filters, tz, StoryAnalysis.answer_id)
     with rt().factory.begin() as db:
-        audit.record(db, "export", f"feedback.{_format()}",
+        audit.record(db, "export", f"feedback.{kind}",
                      f"{'original' if original else 'redacted'} text; filters {filters.as_args()}")
-        table = exports.feedback_table(db, query, tz=tz, original=original)
-        return _send(table, f"feedback-{'original' if original else 'redacted'}", _format())
+    table = tables.feedback_table(rt().factory, filters, tz=tz, original=original)
+    return export.download(table, f"feedback-{'original' if original else 'redacted'}", kind, rt().now())
 
 
 @bp.post("/exports/fft-return")
@@ -116,8 +108,8 @@ def export_fft_return():
     start, end = month_bounds(month, rt().settings.timezone)
     with rt().factory.begin() as db:
         audit.record(db, "export", f"fft-return.{_format()}", f"{month:%Y-%m}")
-        table = exports.fft_return_table(db, start, end, f"{month:%Y-%m}")
-    return _send(table, f"fft-return-{month:%Y-%m}", _format())
+        table = tables.fft_return_table(db, start, end, f"{month:%Y-%m}")
+    return export.download(table, f"fft-return-{month:%Y-%m}", _format(), rt().now())
 
 
 @bp.post("/exports/participants")
@@ -125,8 +117,8 @@ def export_fft_return():
 def export_participants():
     with rt().factory.begin() as db:
         audit.record(db, "export", f"participants.{_format()}", "the participation database")
-        table = exports.participation_table(db, tz=rt().settings.timezone)
-    return _send(table, "participants", _format())
+        table = tables.participation_table(db, tz=rt().settings.timezone)
+    return export.download(table, "participants", _format(), rt().now())
 
 
 @bp.post("/exports/diversity")
@@ -138,4 +130,4 @@ def export_diversity():
         abort(404)
     with rt().factory.begin() as db:
         audit.record(db, "export", f"diversity.{_format()}", f"{first:%Y-%m} to {last:%Y-%m}")
-    return _send(exports.diversity_table(report), "diversity", _format())
+    return export.download(tables.diversity_table(report), "diversity", _format(), rt().now())

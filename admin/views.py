@@ -1,7 +1,5 @@
-"""Small helpers the admin's pages share: the runtime, service choices, dates from forms, settings."""
+"""Small helpers the admin's pages share: the runtime, service choices, redaction."""
 from __future__ import annotations
-
-from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,14 +17,6 @@ def services(db, *, active_only: bool = False) -> list[tuple[str, str]]:
     if active_only:
         query = query.where(Service.active.is_(True))
     return [(code, name) for code, name in db.execute(query)]
-
-
-def parse_date(value: str) -> date | None:
-    """A date from an ISO form field, or None."""
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 def redact(text: str) -> str:

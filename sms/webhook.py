@@ -6,20 +6,14 @@ import logging
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from bot.phones import parse_sender
 from sms.sender import OPTED_OUT
-from storage import contacts, messages, upsert
-from storage.models import Message
+from storage import contacts, messages
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__, url_prefix="/sms")
-
-# Later statuses never go back to earlier ones (callbacks can arrive out of order).
-STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "replied": 1, "sending": 2, "sent": 3,
-               "delivered": 4, "undelivered": 4, "failed": 4, "read": 5}
 OPTED_OUT_ERROR = str(OPTED_OUT)
 
 
@@ -106,19 +100,10 @@ def status():
     if not sid or not new_status:
         return _text("missing MessageSid or MessageStatus", 400)
     error = request.form.get("ErrorCode") or None
+    to = parse_sender(request.form.get("To"), rt.settings.default_region) if error == OPTED_OUT_ERROR else None
     with rt.factory.begin() as session:
-        if error == OPTED_OUT_ERROR:
-            to = parse_sender(request.form.get("To"), rt.settings.default_region)
-            if to is not None and to.channel == "sms" and to.can_reply:
-                contacts.opt_out(session, "sms", to.address, rt.now())
-        row = session.scalar(select(Message).where(Message.channel == "sms", Message.direction == "out",
-                                                   Message.provider_id == sid))
-        if row is None:  # the callback beat our own record of the send: keep it, the send fills in the rest
+        if to is not None and to.channel == "sms" and to.can_reply:  # the recipient unsubscribed
+            contacts.opt_out(session, "sms", to.address, rt.now())
+        if not messages.record_status(session, "sms", sid, new_status, error, rt.now()):
             log.info("status %s for a message not recorded yet: %s", new_status, sid)
-            stmt = upsert.insert(session, Message.__table__).values(
-                channel="sms", direction="out", provider_id=sid, status=new_status, error_code=error,
-                created_at=rt.now(), updated_at=rt.now())
-            session.execute(stmt.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"]))
-        elif STATUS_RANK.get(new_status, 0) >= STATUS_RANK.get(row.status, 0):
-            row.status, row.error_code, row.updated_at = new_status, error, rt.now()
     return _text("ok", 200)

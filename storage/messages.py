@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
+from sqlalchemy.orm import Session
 
-from storage import dbapi
+from storage import dbapi, upsert
 from storage.models import Contact, Message
 
 messages = Message.__table__
+# Later statuses never go back to earlier ones (callbacks can arrive out of order).
+STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "replied": 1, "sending": 2, "sent": 3,
+               "delivered": 4, "undelivered": 4, "failed": 4, "read": 5}
 
 
 _LOG_INBOUND = dbapi.Statement(
@@ -59,3 +63,23 @@ def latest_sent(conn: Connection, channel: str, address: str) -> str | None:
                        .where(messages.c.contact_id == contact_id, messages.c.direction == "out",
                               messages.c.provider_id.is_not(None))
                        .order_by(messages.c.id.desc()).limit(1))
+
+
+def record_status(db: Session | Connection, channel: str, provider_id: str, status: str, error_code: str | None,
+                  now: datetime) -> bool:
+    """Record a delivery status for a message sent out; False if that message was not recorded yet.
+
+    A status never goes back to an earlier one. A status that beats our own record of the send is
+    kept as a row of its own, which the send fills in.
+    """
+    row = db.execute(select(messages.c.id, messages.c.status).where(
+        messages.c.channel == channel, messages.c.direction == "out", messages.c.provider_id == provider_id)).first()
+    if row is None:
+        first = upsert.insert(db, messages).values(channel=channel, direction="out", provider_id=provider_id,
+                                                   status=status, error_code=error_code, created_at=now, updated_at=now)
+        db.execute(first.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"]))
+        return False
+    if STATUS_RANK.get(status, 0) >= STATUS_RANK.get(row.status, 0):
+        db.execute(update(messages).where(messages.c.id == row.id)
+                   .values(status=status, error_code=error_code, updated_at=now))
+    return True

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 
 from admin.reports import charts, fft, participation, summary, themes
 from admin.reports.periods import last_months, month_bounds
-from storage.reports import fft_return
 
 
 def dashboard(db, now: datetime, *, tz: str = "Europe/London", service: str | None = None, months: int = 12,
@@ -78,7 +77,7 @@ def _monthly(db, span: list[date], *, tz: str, service: str | None, clock: datet
     live = [m for m in span if m not in figures.as_of]
     for run in _runs(span, set(live)):  # the live queries bucket by month over one unbroken range
         for month in run:
-            figures.fft_lines[month] = fft_return(db, *month_bounds(month, tz))
+            figures.fft_lines[month] = fft.fft_return(db, *month_bounds(month, tz))
         figures.modes += fft.responses_by_mode(db, run, tz=tz, service=service)
         figures.theme_counts += themes.theme_counts(db, run, tz=tz, service=service)
         for row in themes.sentiment_split(db, run, tz=tz, service=service):

@@ -2,7 +2,7 @@
 
 % positive = (Very good + Good) / all answers, and % negative = (Poor + Very poor) / all
 answers, where all answers include Neither, Poor, Very poor and Don't know: the same sums
-as the monthly return (storage.reports.fft_return), which these figures are built from.
+as the monthly return (fft_return), which these figures are built from.
 """
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from admin.reports.periods import month_bounds, month_bucket, span
-from bot.fft import RETURN_KEYS
+from bot.fft import QUESTION_ID, RETURN_KEYS
 from storage.models import Response
-from storage.reports import fft_return
+from storage.reports import answer_counts
 
 COUNTS = tuple(RETURN_KEYS.values())  # very_good, good, neither_good_nor_poor, poor, very_poor, dont_know
+RETURN_HEADER = ("service", "mode", *COUNTS, "total", "percent_positive", "percent_negative")
+UNKNOWN_SERVICE = "unknown"
 ALL = "all"
 
 
@@ -36,6 +38,20 @@ def _empty() -> dict:
     return {k: 0 for k in COUNTS}
 
 
+def fft_return(db, start: datetime, end: datetime) -> list[dict]:
+    """The NHS England monthly return: each answer's count per service and mode, for responses in [start, end).
+
+    Rows as RETURN_HEADER names them, sorted by service and mode; no service is "unknown".
+    """
+    lines: dict[tuple[str, str], dict] = {}
+    for service, mode, value, n in answer_counts(db, QUESTION_ID, start, end):
+        key = (service or UNKNOWN_SERVICE, mode)
+        counts = lines.setdefault(key, {"service": key[0], "mode": mode, **_empty()})
+        if value in RETURN_KEYS:
+            counts[RETURN_KEYS[value]] += n
+    return [summarise(lines[key]) for key in sorted(lines)]
+
+
 def fft_by_month(db, months: list[date], *, tz: str = "Europe/London", service: str | None = None,
                  by_service: bool = True) -> list[dict]:
     """FFT counts and percentages per month (and per service unless by_service=False).
@@ -50,7 +66,7 @@ def fft_by_month(db, months: list[date], *, tz: str = "Europe/London", service: 
 
 def fold_by_month(lines: dict[date, list[dict]], months: list[date], *, service: str | None = None,
                   by_service: bool = True) -> list[dict]:
-    """fft_by_month's rows from each month's monthly-return lines (storage.reports.fft_return's rows).
+    """fft_by_month's rows from each month's monthly-return lines (fft_return's rows).
 
     The lines may come from the return itself or from the monthly summaries (admin.reports.summary).
     """

@@ -31,12 +31,6 @@ def last_months(now: datetime, n: int, tz: str = "Europe/London") -> list[date]:
     return [add_months(this, k) for k in range(1 - n, 1)]
 
 
-def financial_year(today: date) -> list[date]:
-    """The twelve months of the NHS financial year (April to March) that today falls in."""
-    first = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
-    return [add_months(first, k) for k in range(12)]
-
-
 def local_midnight(day: date, tz: str) -> datetime:
     """Midnight starting that day in the time zone, as UTC."""
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from admin.reports.fft import COUNTS, fft_last_days, summarise
+from admin.reports.fft import COUNTS, fft_last_days, fft_return, summarise
 from storage import upsert
 from storage.models import PublicScreen
-from storage.reports import fft_return
 
 DAILY = "daily"
 

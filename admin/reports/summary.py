@@ -3,7 +3,7 @@
 report_monthly holds, per local calendar month and service (service_code '' for none), the
 counts the dashboard is built from:
 
-    fft        key "value|mode"   FFT answers (question 'fft'), as storage.reports.fft_return counts
+    fft        key "value|mode"   FFT answers (question 'fft'), as admin.reports.fft.fft_return counts
                                   them; value "?" stands for any answer that is not a rating, kept
                                   so that a service and mode seen only with those is listed, as the
                                   return lists it
@@ -35,14 +35,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select
 
-from admin.reports.fft import COUNTS, summarise
+from admin.reports.fft import COUNTS, UNKNOWN_SERVICE, summarise
 from admin.reports.periods import add_months, month_bounds, month_bucket, month_start, months_between
 from admin.reports.qdc import major_category
-from bot.fft import RETURN_KEYS
+from bot.fft import QUESTION_ID, RETURN_KEYS
 from storage import upsert
 from storage.models import (Answer, ReportMonth, ReportMonthly, Response, StoryAnalysis, StoryTag,
                             ThemeCorrection)
-from storage.reports import UNKNOWN_SERVICE
+from storage.reports import answer_counts
 
 log = logging.getLogger(__name__)
 
@@ -133,11 +133,7 @@ def refresh_month(factory, month: date, now: datetime, *, tz: str = "Europe/Lond
     with factory.begin() as db:
         state = db.get(ReportMonth, month, with_for_update=True)
         counts: Counter[tuple[str, str, str]] = Counter()
-        for service, mode, value, n in db.execute(
-                select(Response.service_code, Response.mode, Answer.value, func.count())
-                .join(Answer, Answer.response_id == Response.id)
-                .where(Answer.question_id == "fft", *in_month)
-                .group_by(Response.service_code, Response.mode, Answer.value)):
+        for service, mode, value, n in answer_counts(db, QUESTION_ID, start, end):
             counts[(service or "", "fft", f"{value if value in RETURN_KEYS else NOT_A_RATING}|{mode}")] += n
         for service, mode, n in db.execute(select(Response.service_code, Response.mode, func.count())
                                            .where(*in_month).group_by(Response.service_code, Response.mode)):
@@ -172,7 +168,7 @@ class Figures:
     """The months read from report_monthly, and their figures in the shapes the live queries give."""
 
     as_of: dict[date, datetime] = field(default_factory=dict)  # month: its figures are right as of then
-    fft_lines: dict[date, list[dict]] = field(default_factory=dict)  # as storage.reports.fft_return gives
+    fft_lines: dict[date, list[dict]] = field(default_factory=dict)  # as admin.reports.fft.fft_return gives
     modes: list[dict] = field(default_factory=list)  # as admin.reports.fft.responses_by_mode gives
     theme_counts: list[dict] = field(default_factory=list)  # as admin.reports.themes.theme_counts gives
     sentiment: dict[date, dict[str, int]] = field(default_factory=dict)  # month: {sentiment: stories}

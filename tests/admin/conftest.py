@@ -11,6 +11,9 @@ from tests.admin.factories import PASSWORD, Seed
 
 ROLES = ("viewer", "reviewer", "admin")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+# The one feedback export's columns, from the inbox and from the exports page alike.
+EXPORT_COLUMNS = ["story_id", "response_id", "received", "service_code", "service", "survey", "question", "channel",
+                  "fft_answer", "sentiment", "flagged", "themes", "major_categories", "text"]
 
 
 @pytest.fixture(autouse=True)

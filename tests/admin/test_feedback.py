@@ -10,9 +10,18 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.models import AuditEntry, QIEvidence, Response, StoryTag, ThemeCorrection
-from tests.admin.conftest import post
+from tests.admin.conftest import EXPORT_COLUMNS, post
 
 STORY_LINK = re.compile(r'href="/admin/feedback/(\d+)"')
+
+
+def exported(response) -> tuple[list[dict], list[str]]:
+    """A feedback CSV's rows by column (checking the columns), and the '# ' notes under them."""
+    header, *lines = csv.reader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff")))
+    assert header == EXPORT_COLUMNS
+    notes = [line[0] for line in lines if line[0].startswith("# ")]
+    assert lines[len(lines) - len(notes):] == [[note] for note in notes], "notes come after every row"
+    return [dict(zip(header, line)) for line in lines[:len(lines) - len(notes)]], notes
 
 
 def shown(client, query: str = "") -> list[int]:
@@ -246,11 +255,13 @@ def test_the_export_is_the_filtered_set_redacted_and_audited(as_role, seed, runt
     response = post(as_role("reviewer"), "/admin/feedback/export", {"service": "CRISIS"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    rows, notes = exported(response)
     assert [int(r["story_id"]) for r in rows] == [risky, keep]
     assert rows[1]["text"] == "[NAME] was great" and rows[1]["fft_answer"] == "Very good"
     assert rows[1]["service"] == "Crisis Team" and rows[1]["themes"] == "Staff manner & personal attributes"
+    assert rows[1]["major_categories"] == "Staff" and rows[1]["response_id"].isdigit()
     assert rows[0]["text"].startswith("'=") and rows[0]["flagged"] == "self-harm"
+    assert notes == ["# Text is redacted: names, numbers and addresses the NLP found are replaced."]
     with runtime.factory() as db:
         audit = db.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
     assert audit.username == "reviewer" and "redacted" in audit.detail and "CRISIS" in audit.detail
@@ -265,13 +276,27 @@ def test_only_an_admin_can_export_the_original_text(as_role, seed):
 
 def test_the_export_streams_a_large_set_in_batches(as_role, seed, monkeypatch):
     from admin import export
+    from admin.reports import tables
 
-    monkeypatch.setattr(export, "BATCH", 7)
+    monkeypatch.setattr(tables, "BATCH", 7)
+    monkeypatch.setattr(export, "CHUNK_ROWS", 4)
     days = [datetime(2026, 3, 1 + n // 4, tzinfo=timezone.utc) for n in range(30)]
     ids = newest_first([(seed.story(f"story {n}", created_at=day), day) for n, day in enumerate(days)])
-    rows = list(csv.DictReader(io.StringIO(post(as_role("reviewer"), "/admin/feedback/export")
-                                           .get_data(as_text=True).lstrip("\ufeff"))))
+    response = post(as_role("reviewer"), "/admin/feedback/export")
+    assert response.is_streamed
+    rows, _ = exported(response)
     assert [int(r["story_id"]) for r in rows] == ids
+
+
+def test_the_inbox_and_the_exports_page_give_the_same_feedback_file(as_role, seed):
+    seed.story("Jo was great", redacted="[NAME] was great", fft="2", service="CRISIS")
+    seed.story("Cold food.", themes={"Food & drink provision & facilities": 0.7})
+    reviewer = as_role("reviewer")
+    from_inbox = post(reviewer, "/admin/feedback/export", {"service": "CRISIS"})
+    from_exports = post(reviewer, "/admin/reports/exports/feedback", {"service": "CRISIS", "format": "csv"},
+                        token_from="/admin/reports/exports")
+    assert exported(from_inbox) == exported(from_exports)
+    assert len(exported(from_inbox)[0]) == 1
 
 
 def test_an_inbox_with_nothing_says_so(viewer, runtime):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from admin.reports.periods import last_months
 from storage.models import AuditEntry
 from tests.admin import world_factories as make
-from tests.admin.conftest import post
+from tests.admin.conftest import EXPORT_COLUMNS, post
 
 
 def this_month(runtime) -> str:
@@ -151,6 +151,21 @@ def test_feedback_exports_are_redacted_unless_an_admin_asks_and_that_is_audited(
     exports = [a for a in audit_rows(runtime) if a[0] == "export"]
     assert [(a[1], a[2].split(";")[0]) for a in exports] == [("feedback.csv", "redacted text"),
                                                               ("feedback.csv", "original text")]
+
+
+def test_the_feedback_export_as_xlsx_has_the_inbox_exports_columns(as_role, seed, runtime):
+    seed.story("=HYPERLINK(\"http://evil\")", redacted="=HYPERLINK(\"http://evil\")", fft="3")
+    response = post(as_role("reviewer"), "/admin/reports/exports/feedback", {"format": "xlsx"},
+                    token_from="/admin/reports/exports")
+    assert response.headers["Content-Disposition"].rstrip('"').endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(response.get_data())).worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == EXPORT_COLUMNS
+    story = dict(zip(EXPORT_COLUMNS, rows[1]))
+    assert story["fft_answer"] == "Neither good nor poor" and story["text"] == "=HYPERLINK(\"http://evil\")"
+    assert sheet.cell(2, len(EXPORT_COLUMNS)).data_type == "s"
+    assert rows[-1][0] == "Text is redacted: names, numbers and addresses the NLP found are replaced."
+    assert audit_rows(runtime)[-1][:2] == ("export", "feedback.xlsx")
 
 
 def test_the_participation_database_is_for_admins_only(as_role, runtime, staff):

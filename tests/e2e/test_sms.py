@@ -8,6 +8,7 @@ twilio Client, redirected to FakeTwilioAPI, which records what "the phone networ
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
 import xml.etree.ElementTree as ET
@@ -706,11 +707,13 @@ def test_a_status_for_a_message_we_do_not_know_is_acknowledged_and_changes_no_ot
     assert sent_message(runtime, sent_invitation).status == "queued"
 
 
-def test_a_status_that_arrives_before_the_send_is_recorded_is_kept(runtime, clock, client, services):
+def test_a_status_that_arrives_before_the_send_is_recorded_is_kept(runtime, clock, client, services, caplog):
     from storage import outbox
     from storage.contacts import get_or_create
 
-    assert status_callback(client, "SMearly", "delivered").status_code == 200
+    with caplog.at_level(logging.INFO, logger="sms.webhook"):
+        assert status_callback(client, "SMearly", "delivered").status_code == 200
+    assert "status delivered for a message not recorded yet: SMearly" in caplog.text
     with runtime.factory.begin() as session:
         person = get_or_create(session, "sms", ALICE, clock())
         session.flush()

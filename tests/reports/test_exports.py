@@ -3,11 +3,12 @@ import io
 from datetime import date
 
 from openpyxl import load_workbook
-from sqlalchemy import select
 
-from admin.reports import diversity, exports
+from admin import export
+from admin.inbox import Filters
+from admin.reports import diversity, tables
 from bot.surveys import shipped
-from storage.models import Contact, Opportunity, Participant, SignUp, StoryAnalysis
+from storage.models import Contact, Opportunity, Participant, SignUp
 from tests.reports.conftest import at
 
 NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "safe", 7, -3]
@@ -19,14 +20,14 @@ def read_csv(text):
 
 
 def test_csv_cells_that_start_like_a_formula_get_an_apostrophe():
-    rows = read_csv(exports.to_csv(exports.Table("t", ["h"] * len(NASTY), [NASTY], ["=note"])))
+    rows = read_csv(export.to_csv(export.Table("t", ["h"] * len(NASTY), [NASTY], ["=note"])))
     assert rows[1] == ["'=HYPERLINK(\"http://evil\",\"x\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tTAB", "safe", "7", "-3"]
     assert rows[2] == ["# =note"]
 
 
 def test_xlsx_text_is_never_a_formula():
-    data = exports.to_xlsx([exports.Table("Feedback: all/any", ["a"] * len(NASTY), [NASTY], ["a note"]),
-                            exports.Table("Feedback: all/any", ["b"], [["x\x00y"]])])
+    data = export.to_xlsx([export.Table("Feedback: all/any", ["a"] * len(NASTY), [NASTY], ["a note"]),
+                           export.Table("Feedback: all/any", ["b"], [["x\x00y"]])])
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Feedback allany", "Feedback allany (2)"]
     cells = list(book.worksheets[0].iter_rows(min_row=2, max_row=2))[0]
@@ -40,24 +41,32 @@ def test_feedback_export_is_redacted_unless_asked(runtime, feedback):
                       themes=["Staff manner & personal attributes", "Negative experience & dissatisfaction"])
     feedback.response("2026-03-11 12:00", story="=cmd|' /C calc'!A0", themes=[])
     feedback.session.commit()
-    with runtime.factory() as db:
-        every = select(StoryAnalysis.answer_id)
-        redacted = list(exports.feedback_table(db, every).rows)
-        original = exports.feedback_table(db, every, original=True)
-        text = exports.to_csv(original)
-    assert redacted[1][-1] == "[name] was rude" and redacted[1][7] == "Poor"
-    assert redacted[1][10] == "Negative experience & dissatisfaction; Staff manner & personal attributes"
-    assert redacted[1][11] == "General; Staff"
+    redacted = [dict(zip(tables.FEEDBACK_HEADER, r)) for r in tables.feedback_table(runtime.factory, Filters()).rows]
+    original = tables.feedback_table(runtime.factory, Filters(), original=True)
+    text = export.to_csv(original)
+    assert redacted[1]["text"] == "[name] was rude" and redacted[1]["fft_answer"] == "Poor"
+    assert redacted[1]["themes"] == "Negative experience & dissatisfaction; Staff manner & personal attributes"
+    assert redacted[1]["major_categories"] == "General; Staff"
+    assert (redacted[1]["received"], redacted[1]["service_code"], redacted[1]["channel"]) == (
+        "2026-03-10", "OAKLANDS", "SMS/text message")
     assert "Sam was rude" in text and "'=cmd|' /C calc'!A0" in text
     assert "Original text" in original.notes[0]
+    assert "Text is redacted" in tables.feedback_table(runtime.factory, Filters()).notes[0]
 
 
-def test_feedback_export_of_chosen_stories(runtime, feedback):
-    ids = [feedback.response(f"2026-03-1{n} 12:00", story=f"story {n}").story_id for n in range(3)]
+def test_feedback_export_is_the_filtered_stories_newest_day_first_in_batches(runtime, feedback, monkeypatch):
+    monkeypatch.setattr(tables, "BATCH", 2)
+    responses = [feedback.response(f"2026-03-1{n} 12:00", story=f"story {n}") for n in range(5)]
     feedback.session.commit()
-    with runtime.factory() as db:
-        rows = list(exports.feedback_table(db, ids[:2]).rows)
-    assert [r[0] for r in rows] == [ids[1], ids[0]], "the chosen stories, newest day first"
+    rows = list(tables.feedback_table(runtime.factory, Filters(date_to="2026-03-13")).rows)
+    assert [(r[0], r[1]) for r in rows] == [(r.story_id, r.id) for r in reversed(responses[:4])]
+
+
+def test_a_long_csv_is_sent_in_pieces_with_the_notes_last(monkeypatch):
+    monkeypatch.setattr(export, "CHUNK_ROWS", 2)
+    pieces = list(export.csv_chunks(export.Table("t", ["n"], ([n] for n in range(5)), ["a note"])))
+    assert len(pieces) == 3 and pieces[0] == "\ufeffn\r\n0\r\n1\r\n"
+    assert "".join(pieces).endswith("4\r\n# a note\r\n")
 
 
 def test_fft_return_table(runtime, feedback):
@@ -65,8 +74,9 @@ def test_fft_return_table(runtime, feedback):
         feedback.response("2026-03-10 12:00", fft=value)
     feedback.session.commit()
     with runtime.factory() as db:
-        table = exports.fft_return_table(db, at("2026-03-01 00:00"), at("2026-04-01 00:00"), "2026-03")
-    assert list(table.header[:3]) == ["service", "mode", "very_good"]
+        table = tables.fft_return_table(db, at("2026-03-01 00:00"), at("2026-04-01 00:00"), "2026-03")
+    assert list(table.header) == ["service", "mode", "very_good", "good", "neither_good_nor_poor", "poor", "very_poor",
+                                  "dont_know", "total", "percent_positive", "percent_negative"]
     assert table.rows == [("OAKLANDS", "SMS/text message", 1, 1, 0, 0, 0, 1, 3, 66.7, 0.0)]
 
 
@@ -85,17 +95,17 @@ def test_participation_table(runtime):
         s.add(SignUp(participant_id=p.id, opportunity_id=o.id, status="confirmed", created_at=at("2026-01-03 10:00"),
                      updated_at=at("2026-01-03 10:00")))
     with runtime.factory() as db:
-        table = exports.participation_table(db)
+        table = tables.participation_table(db)
     assert table.rows == [(p.id, "Alex", "sms", "+447700900123", "2026-01-02 10:00", "I agree", "training",
                            "anywhere", "", "weekly", False, "Course (confirmed)")]
-    assert exports.to_csv(table).splitlines()[1].endswith("weekly,no,Course (confirmed)")
+    assert export.to_csv(table).splitlines()[1].endswith("weekly,no,Course (confirmed)")
 
 
 def test_diversity_table_keeps_stars_and_says_what_columns_mean(runtime):
     with runtime.factory() as db:
         report = diversity.diversity_report(db, shipped().latest("about-you"), None, date(2026, 3, 1),
                                             date(2026, 3, 1))
-    table = exports.diversity_table(report)
+    table = tables.diversity_table(report)
     assert table.title == "Diversity 2026-03"
     assert any(n.startswith("Participants: Not collected") for n in table.notes)
     assert ("What is your sex?", "Total", 0, "", "", "", "") in table.rows
