@@ -1,7 +1,8 @@
 """Getting involved: finding opportunities, signing up, alerts, and a person's own data.
 
 Like the engine, this does no I/O. The caller loads a Snapshot (what is open, and what we
-hold about this person) and carries out the effects. Every SMS fits 2 segments.
+hold about this person) and carries out the effects. A reply is read by the handler of the
+person's step (STEPS, at the end); every word said is in bot/texts.py. Every SMS fits 2 segments.
 """
 from __future__ import annotations
 
@@ -13,20 +14,15 @@ from bot import gsm7
 from bot.answers import NO, YES, normalise
 from bot.keywords import (ALERT_WORDS, DELETE_WORDS, LIST_WORDS, MORE_WORDS, MY_DATA_WORDS, SIGNUP_WORDS,
                           SKIP_WORDS, WITHDRAW_WORDS)
-from bot.opportunities import TYPES, type_label
+from bot.opportunities import TYPES
 from bot.replies import Reply, Result
+from bot.texts import Texts
 
 PAGE = 3
 MAX_LISTED = 60
 ACTIVE = ("interested", "confirmed", "waiting")
-STATUS_WORDS = {"interested": "interested", "confirmed": "place confirmed", "waiting": "waiting list",
-                "withdrawn": "withdrawn", "attended": "attended"}
-PAYMENT_WORDS = {"paid": "Paid", "expenses": "Expenses paid", "voluntary": "Voluntary"}
-ALERT_WORDS_SHOWN = {"instant": "on, as they are published", "weekly": "on, a weekly digest", "off": "off"}
 
 KEYWORDS = LIST_WORDS | ALERT_WORDS | MY_DATA_WORDS | DELETE_WORDS | WITHDRAW_WORDS
-STEPS = frozenset({"opps", "waitlist", "consent", "name", "needs", "alerts", "interests", "areas",
-                   "withdraw", "erase", "equality_offer"})
 EQUALITY_SURVEY = "about-you-participants"  # kept apart, month only: never linked to the participant
 NONE_WORDS = frozenset({"none", "no", "n", "nothing", "na", "n a", "no thanks", "not really", "nope"}) | SKIP_WORDS
 
@@ -135,8 +131,8 @@ def concerns(state: dict, word: str) -> bool:
 
 
 def handle(state: dict, word: str, text: str, snap: Snapshot, sms: bool, now: datetime, trust: str) -> Result:
-    talk = _Talk(state, word, text, snap, sms, now, trust)
-    return talk.run()
+    """One message: a keyword from anywhere, or a reply to the step the person is at."""
+    return _Talk(state, word, text, snap, sms, now, Texts(trust_name=trust)).run()
 
 
 @dataclass
@@ -147,7 +143,7 @@ class _Talk:
     snap: Snapshot
     sms: bool
     now: datetime
-    trust: str
+    texts: Texts
 
     def run(self) -> Result:
         word, step = self.word, self.state.get("step")
@@ -161,7 +157,7 @@ class _Talk:
             return self.withdraw_list()
         if is_keyword(word) and word not in DELETE_WORDS:
             return self.listing(area=word.partition(" ")[2])
-        return getattr(self, f"on_{step}")()
+        return STEPS[step](self)
 
     # --- helpers
     def at(self, step: str, **values) -> dict:
@@ -169,13 +165,6 @@ class _Talk:
 
     def keep(self, **changes) -> dict:
         return {**self.state, **changes, "updated_at": self.now.isoformat()}
-
-    def fit(self, *parts: str) -> str:
-        """Join parts, dropping the later optional ones until an SMS fits."""
-        parts = [p for p in parts if p]
-        while self.sms and len(parts) > 1 and not gsm7.fits(" ".join(parts)):
-            parts.pop(-2)  # keep the last part: it says what to reply
-        return " ".join(parts)
 
     def day(self, when: datetime | None) -> str:
         if when is None:
@@ -213,22 +202,18 @@ class _Talk:
     def listing(self, area: str = "") -> Result:
         openings, matched = self.matching(area)
         if not openings:
-            return Result({}, [Reply("There are no opportunities open just now. Text ALERTS to hear as soon as "
-                                     "new ones are published.")])
+            return Result({}, [Reply(self.texts.no_openings())])
         ids = [o.id for o in openings[:MAX_LISTED]]
-        note = "" if matched else "None match what you asked for just now, so here is everything. "
-        return self.page(self.at("opps", ids=ids, shown=0), 0, note)
+        return self.page(self.at("opps", ids=ids, shown=0), 0, unmatched=not matched)
 
-    def page(self, state: dict, start: int, note: str = "") -> Result:
+    def page(self, state: dict, start: int, unmatched: bool = False, wrapped: bool = False) -> Result:
         ids = state["ids"]
         chunk = [self.opening(i) for i in ids[start:start + PAGE]]
         chunk = [o for o in chunk if o]
         more = start + PAGE < len(ids)
-        footer = "Reply a number for details" + (", or MORE for more." if more else ".")
-        lines = [self.line(start + n, o) for n, o in enumerate(chunk, 1)]
+        lines = [self.texts.opening_line(start + n, o, self.day(o.starts_at), self.sms) for n, o in enumerate(chunk, 1)]
         while True:
-            head = f"{note}Ways to get involved ({start + 1}-{start + len(lines)} of {len(ids)}):"
-            body = "\n".join([head, *lines, footer])
+            body = self.texts.listing(lines, start, len(ids), more, unmatched, wrapped)
             if not self.sms or gsm7.fits(body) or len(lines) == 1:
                 break
             lines.pop()
@@ -237,18 +222,12 @@ class _Talk:
         buttons += (("More", "MORE"),) if shown < len(ids) else ()
         return Result({**state, "shown": shown, "updated_at": self.now.isoformat()}, [Reply(body, buttons)])
 
-    def line(self, number: int, o: Opening) -> str:
-        title = o.title if len(o.title) <= 42 or not self.sms else o.title[:40].rstrip() + ".."
-        bits = [o.area if normalise(o.venue) != "online" else "online", self.day(o.starts_at),
-                PAYMENT_WORDS.get(o.payment, o.payment).lower()]
-        return f"{number} {title} - {', '.join(b for b in bits if b)}"
-
     def on_opps(self) -> Result:
         word, ids = self.word, self.state.get("ids", [])
         if word in MORE_WORDS:
             shown = self.state.get("shown", 0)
             if shown >= len(ids):
-                return self.page(self.state, 0, "That's all. From the start: ")
+                return self.page(self.state, 0, wrapped=True)
             return self.page(self.state, shown)
         if word in SIGNUP_WORDS or word.startswith("sign up "):
             number = word.removeprefix("sign up ").strip()
@@ -256,39 +235,24 @@ class _Talk:
                 return self.details(int(number), signing=True)
             if self.state.get("selected"):
                 return self.sign_up(self.state["selected"])
-            return Result(self.keep(), [Reply("Which one? Reply with its number first.")])
+            return Result(self.keep(), [Reply(self.texts.number_first())])
         found = self.numbers()
         if found and len(found) == 1:
             return self.details(found[0])
-        more = " MORE for more," if self.state.get("shown", 0) < len(ids) else ""
-        tail = " or SIGN UP for this one." if self.state.get("selected") else ""
-        return Result(self.keep(), [Reply(f"Please reply with a number for details,{more}{tail or ' or STOP to stop.'}")])
+        more, selected = self.state.get("shown", 0) < len(ids), bool(self.state.get("selected"))
+        return Result(self.keep(), [Reply(self.texts.opps_retry(more, selected))])
 
     def details(self, number: int, signing: bool = False) -> Result:
         ids = self.state.get("ids", [])
         shown = max(self.state.get("shown", 0), PAGE)
         if not 1 <= number <= min(len(ids), shown):
-            return Result(self.keep(), [Reply(f"Please reply with a number from 1 to {min(len(ids), shown)}.")])
+            return Result(self.keep(), [Reply(self.texts.number_from(min(len(ids), shown)))])
         o = self.opening(ids[number - 1])
         if o is None:
-            return Result(self.keep(), [Reply("Sorry, that one has just closed. Text JOIN to see what is open.")])
+            return Result(self.keep(), [Reply(self.texts.just_closed())])
         if signing:
             return self.sign_up(o.id)
-        first = f"{o.title}\n{o.summary}" if not self.sms or gsm7.fits(f"{o.title}\n{o.summary}") else o.summary
-        if not self.sms and o.description:
-            first = f"{o.title}\n{o.description}"
-        when = self.day(o.starts_at)
-        places = ("Full: you can join the waiting list" if o.places_left == 0
-                  else f"{o.places_left} places left" if o.places_left is not None else "")
-        facts = [f"{type_label(o.type)}.", f"{when}." if when else "", f"{o.venue}, {o.area}." if normalise(o.venue) !=
-                 "online" else "Online.", f"{PAYMENT_WORDS.get(o.payment, o.payment)}.", f"{places}." if places else "",
-                 f"Closes {o.closes_on.day} {o.closes_on:%b}." if o.closes_on else "",
-                 f"Access: {o.accessibility}" if o.accessibility else ""]
-        ask = "Reply SIGN UP to take part, or another number."
-        second = " ".join(f for f in facts if f) + f"\n{ask}"
-        while self.sms and not gsm7.fits(second):
-            facts.pop()
-            second = " ".join(f for f in facts if f) + f"\n{ask}"
+        first, second = self.texts.details(o, self.day(o.starts_at), o.places_left, self.sms)
         buttons = (("Sign up", "SIGN UP"),) + ((("More", "MORE"),) if self.state.get("shown", 0) < len(ids) else ())
         return Result(self.keep(selected=o.id), [Reply(first), Reply(second, buttons)])
 
@@ -296,16 +260,15 @@ class _Talk:
     def sign_up(self, opportunity_id: int) -> Result:
         o = self.opening(opportunity_id)
         if o is None:
-            return Result({}, [Reply("Sorry, that opportunity has closed. Text JOIN to see what is open.")])
+            return Result({}, [Reply(self.texts.opportunity_closed())])
         member = self.snap.member
         held = next((p for p in (member.places if member else ()) if p.opportunity_id == o.id and p.status in ACTIVE),
                     None)
         if held:
-            return Result({}, [Reply(f"You're already signed up for {o.title} ({STATUS_WORDS[held.status]}). "
-                                     "Text WITHDRAW if you can't make it.")])
+            return Result({}, [Reply(self.texts.already_signed_up(o.title, held.status))])
         if o.places_left == 0 and self.state.get("step") != "waitlist":
-            return Result(self.at("waitlist", opp=o.id), [Reply(self.fit(
-                f"{o.title} is full.", "Reply YES to join the waiting list, or NO.", ), (("Yes", "YES"), ("No", "NO")))])
+            return Result(self.at("waitlist", opp=o.id), [Reply(self.texts.full(o.title, self.sms),
+                                                                (("Yes", "YES"), ("No", "NO")))])
         waiting = o.places_left == 0
         if member:
             return Result({}, [Reply(self.booked(o, member.name, waiting))], [SignUpFor(o.id, waiting)])
@@ -316,32 +279,14 @@ class _Talk:
         if norm in YES:
             return self.sign_up(self.state["opp"])
         if norm in NO:
-            return Result({}, [Reply("OK, we haven't added you. Text JOIN to see other opportunities.")])
-        return Result(self.keep(), [Reply("Please reply YES to join the waiting list, or NO.")])
+            return Result({}, [Reply(self.texts.not_added())])
+        return Result(self.keep(), [Reply(self.texts.waitlist_retry())])
 
     def booked(self, o: Opening, name: str, waiting: bool) -> str:
-        hello = f"Thank you {name}." if name else "Thank you."
-        if waiting:
-            return self.fit(hello, f"{o.title} is full, so you're on the waiting list. We'll tell you if a place "
-                            "comes up.", "Text WITHDRAW to come off it.")
-        when = f" on {self.day(o.starts_at)}" if o.starts_at else ""
-        return self.fit(hello, f"You're signed up for {o.title}{when}.",
-                        "The People Participation Team will be in touch with the details.",
-                        "Text WITHDRAW if you can't make it.")
-
-    def consent_wording(self, then: str) -> str:
-        where = "this phone number" if self.sms else "this Telegram chat"
-        purpose = "send you alerts" if then == "alerts" else "sign you up"
-        for who in (self.trust, "we"):  # a long trust name gives way to "we" on SMS
-            wording = (f"To {purpose}, {who} will keep your name, {where}, what you'd like to hear about and any "
-                       "access needs. Only the People Participation Team see them. Text DELETE MY DATA any time to "
-                       "remove them. Your feedback stays anonymous. Reply YES to agree, or NO.")
-            if not self.sms or gsm7.fits(wording):
-                break
-        return wording
+        return self.texts.booked(o.title, name, self.day(o.starts_at), waiting, self.sms)
 
     def ask_consent(self, then: str, **more) -> Result:
-        wording = self.consent_wording(then)
+        wording = self.texts.consent(then == "alerts", self.sms)
         return Result(self.at("consent", then=then, wording=wording, **more),
                       [Reply(wording, (("Yes, I agree", "YES"), ("No", "NO")))])
 
@@ -349,25 +294,22 @@ class _Talk:
         norm = normalise(self.text)
         if norm in YES or norm in {"i agree", "agree", "yes i agree"}:
             return Result(self.keep(step="name", agreed_at=self.now.isoformat()),
-                          [Reply("Thank you. What would you like us to call you? (Or SKIP.)")])
+                          [Reply(self.texts.ask_name())])
         if norm in NO:
-            return Result({}, [Reply("No problem, we haven't kept anything. Text JOIN any time if you change "
-                                     "your mind.")])
-        return Result(self.keep(), [Reply("Please reply YES to agree, or NO.", (("Yes, I agree", "YES"), ("No", "NO")))])
+            return Result({}, [Reply(self.texts.consent_declined())])
+        return Result(self.keep(), [Reply(self.texts.consent_retry(), (("Yes, I agree", "YES"), ("No", "NO")))])
 
     def on_name(self) -> Result:
         name = " ".join(self.text.split())[:80]
         if normalise(name) in SKIP_WORDS:
             name = ""
         if not name.strip(" .!?"):
-            return Result(self.keep(), [Reply("What would you like us to call you? Reply with a name, or SKIP.")])
+            return Result(self.keep(), [Reply(self.texts.name_retry())])
         if self.state.get("then") == "alerts":
             consent = Consent(self.state["wording"], name, alerts="instant")
             member = Member(name=name, consent_at=self.now, alerts="instant")
-            return self.menu(member, f"Thank you{' ' + name if name else ''}, alerts are on.", [consent])
-        return Result(self.keep(step="needs", name=name), [Reply(
-            "Do you have any access needs we should know about (e.g. step-free access, BSL, a quiet room)? "
-            "Reply NONE if not.")])
+            return self.menu(member, joined=True, effects=[consent])
+        return Result(self.keep(step="needs", name=name), [Reply(self.texts.ask_needs())])
 
     def on_needs(self) -> Result:
         needs = " ".join(self.text.split())[:1000]
@@ -376,13 +318,11 @@ class _Talk:
         o = self.opening(self.state.get("opp"))
         consent = Consent(self.state["wording"], self.state.get("name", ""), needs)
         if o is None:
-            return Result({}, [Reply("Thank you, you're now a participant. Sorry, that opportunity has just "
-                                     "closed. Text JOIN to see what is open.")], [consent])
+            return Result({}, [Reply(self.texts.joined_but_closed())], [consent])
         waiting = bool(self.state.get("waiting"))
         booked = self.booked(o, self.state.get("name", ""), waiting)
-        offer = ("Would you answer a few optional questions about you (age, ethnicity and so on)? They help us "
-                 "check that taking part is open to everyone, and are kept apart from your name. Reply YES or NO.")
-        return Result(self.at("equality_offer"), [Reply(booked), Reply(offer, (("Yes", "YES"), ("No", "NO")))],
+        offer = Reply(self.texts.equality_offer(), (("Yes", "YES"), ("No", "NO")))
+        return Result(self.at("equality_offer"), [Reply(booked), offer],
                       [consent, SignUpFor(o.id, waiting)])
 
     def on_equality_offer(self) -> Result:
@@ -390,23 +330,13 @@ class _Talk:
         if norm in YES:
             return Result({"start_survey": EQUALITY_SURVEY})  # the engine starts it
         if norm in NO:
-            return Result({}, [Reply("No problem. Text ALERTS to hear about new opportunities, or MY DATA to see "
-                                     "what we hold.")])
-        return Result(self.keep(), [Reply("Please reply YES or NO.", (("Yes", "YES"), ("No", "NO")))])
+            return Result({}, [Reply(self.texts.equality_declined())])
+        return Result(self.keep(), [Reply(self.texts.yes_or_no(), (("Yes", "YES"), ("No", "NO")))])
 
     # --- alerts
-    def settings_line(self, member: Member) -> str:
-        state = "paused" if member.paused and member.alerts != "off" else ALERT_WORDS_SHOWN.get(member.alerts, "off")
-        kinds = ", ".join(type_label(t) for t in member.interests) if member.interests else "all kinds"
-        areas = ", ".join(member.areas) if member.areas else "all areas"
-        return f"Alerts: {state}. About: {kinds}. Where: {areas}."
-
-    def menu(self, member: Member, opening: str = "", effects: list | None = None) -> Result:
+    def menu(self, member: Member, joined: bool = False, effects: list | None = None) -> Result:
+        text = self.texts.alerts_menu(member, self.sms, joined)
         pause = "Resume" if member.paused else "Pause"
-        options = f"Reply 1 Instant 2 Weekly digest 3 {pause} 4 Choose kinds 5 Choose areas 6 Turn off"
-        text = self.fit(opening, self.settings_line(member), options)
-        if self.sms and not gsm7.fits(text):
-            text = f"{opening} {options}".strip()
         buttons = (("Instant", "1"), ("Weekly", "2"), (pause, "3"), ("Kinds", "4"), ("Areas", "5"), ("Off", "6"))
         return Result(self.at("alerts", paused=member.paused), [Reply(text, buttons)], effects or [])
 
@@ -417,34 +347,25 @@ class _Talk:
 
     def on_alerts(self) -> Result:
         choice = normalise(self.text)
-        done = "Text ALERTS to change them, or STOP to stop all messages."
         if choice in {"1", "instant"}:
-            return Result({}, [Reply(f"Done: you'll get alerts as opportunities are published. {done}")],
-                          [SetAlerts(alerts="instant", paused=False)])
+            return Result({}, [Reply(self.texts.alerts_instant())], [SetAlerts(alerts="instant", paused=False)])
         if choice in {"2", "weekly", "weekly digest", "digest"}:
-            return Result({}, [Reply(f"Done: you'll get one weekly digest of new opportunities. {done}")],
-                          [SetAlerts(alerts="weekly", paused=False)])
+            return Result({}, [Reply(self.texts.alerts_weekly())], [SetAlerts(alerts="weekly", paused=False)])
         if choice in {"3", "pause", "resume"}:
             paused = not self.state.get("paused", False)
-            said = "paused" if paused else "back on"
-            return Result({}, [Reply(f"Done: your alerts are {said}. {done}")], [SetAlerts(paused=paused)])
+            return Result({}, [Reply(self.texts.alerts_paused(paused))], [SetAlerts(paused=paused)])
         if choice in {"4", "kinds", "choose kinds"}:
-            lines = "\n".join(f"{n} {label}" for n, (_, label, _) in enumerate(TYPES, 1))
-            return Result(self.keep(step="interests"), [Reply(
-                f"Which kinds? Reply with numbers, e.g. 1 3, or ALL:\n{lines}")])
+            return Result(self.keep(step="interests"), [Reply(self.texts.choose_kinds())])
         if choice in {"5", "areas", "choose areas"}:
             if not self.snap.areas:
-                return Result({}, [Reply(f"We don't have areas to choose from yet, so you'll hear about "
-                                         f"opportunities everywhere. {done}")])
-            lines = [f"{n} {area}" for n, area in enumerate(self.snap.areas, 1)]
-            while self.sms and not gsm7.fits("Which areas? Reply with numbers, e.g. 1 2, or ALL:\n" + "\n".join(lines)):
-                lines.pop()
-            return Result(self.keep(step="areas", area_count=len(lines)), [Reply(
-                "Which areas? Reply with numbers, e.g. 1 2, or ALL:\n" + "\n".join(lines))])
+                return Result({}, [Reply(self.texts.no_areas())])
+            areas = list(self.snap.areas)
+            while self.sms and not gsm7.fits(self.texts.choose_areas(areas)):
+                areas.pop()
+            return Result(self.keep(step="areas", area_count=len(areas)), [Reply(self.texts.choose_areas(areas))])
         if choice in {"6", "off", "turn off"}:
-            return Result({}, [Reply("Done: alerts are off. You're still a participant: text ALERTS to turn them "
-                                     "back on, or DELETE MY DATA to leave.")], [SetAlerts(alerts="off")])
-        return Result(self.keep(), [Reply("Please reply with a number from 1 to 6.")])
+            return Result({}, [Reply(self.texts.alerts_off())], [SetAlerts(alerts="off")])
+        return Result(self.keep(), [Reply(self.texts.alerts_retry())])
 
     def chosen(self, count: int) -> list[int] | None:
         if normalise(self.text) in {"all", "any", "everything", "all of them"}:
@@ -457,21 +378,17 @@ class _Talk:
     def on_interests(self) -> Result:
         found = self.chosen(len(TYPES))
         if found is None:
-            return Result(self.keep(), [Reply(f"Please reply with numbers from 1 to {len(TYPES)}, e.g. 1 3, or ALL.")])
+            return Result(self.keep(), [Reply(self.texts.kinds_retry())])
         kinds = tuple(TYPES[n - 1][0] for n in found)
-        said = ", ".join(type_label(k) for k in kinds) or "all kinds"
-        return Result({}, [Reply(self.fit(f"Done: you'll hear about {said}.", "Text ALERTS to change this."))],
-                      [SetAlerts(interests=kinds)])
+        return Result({}, [Reply(self.texts.kinds_chosen(kinds, self.sms))], [SetAlerts(interests=kinds)])
 
     def on_areas(self) -> Result:
         count = self.state.get("area_count", len(self.snap.areas))
         found = self.chosen(count)
         if found is None:
-            return Result(self.keep(), [Reply(f"Please reply with numbers from 1 to {count}, e.g. 1 2, or ALL.")])
+            return Result(self.keep(), [Reply(self.texts.areas_retry(count))])
         areas = tuple(self.snap.areas[n - 1] for n in found if n <= len(self.snap.areas))
-        said = ", ".join(areas) or "all areas"
-        return Result({}, [Reply(self.fit(f"Done: you'll hear about opportunities in {said}, and online ones.",
-                                          "Text ALERTS to change this."))], [SetAlerts(areas=areas)])
+        return Result({}, [Reply(self.texts.areas_chosen(areas, self.sms))], [SetAlerts(areas=areas)])
 
     # --- withdrawing
     def active_places(self) -> list[Place]:
@@ -481,17 +398,15 @@ class _Talk:
     def withdraw_list(self) -> Result:
         places = self.active_places()
         if not places:
-            return Result({}, [Reply("You're not signed up for anything just now. Text JOIN to see opportunities.")])
+            return Result({}, [Reply(self.texts.nothing_to_withdraw())])
         if len(places) == 1:
-            return Result(self.at("withdraw", options=[places[0].id]), [Reply(self.fit(
-                f"Withdraw from {places[0].title}?", "Reply YES to withdraw, or NO to keep your place."),
-                (("Yes, withdraw", "YES"), ("No", "NO")))])
-        lines = [f"{n} {p.title} ({STATUS_WORDS[p.status]})" for n, p in enumerate(places, 1)]
-        while self.sms and not gsm7.fits("Which one? Reply with its number:\n" + "\n".join(lines)):
-            lines.pop()
-        return Result(self.at("withdraw", options=[p.id for p in places[:len(lines)]]),
-                      [Reply("Which one? Reply with its number:\n" + "\n".join(lines),
-                             tuple((str(n), str(n)) for n in range(1, len(lines) + 1)))])
+            return Result(self.at("withdraw", options=[places[0].id]), [Reply(
+                self.texts.withdraw_one(places[0].title, self.sms), (("Yes, withdraw", "YES"), ("No", "NO")))])
+        while self.sms and not gsm7.fits(self.texts.withdraw_which(places)):
+            places.pop()
+        return Result(self.at("withdraw", options=[p.id for p in places]),
+                      [Reply(self.texts.withdraw_which(places),
+                             tuple((str(n), str(n)) for n in range(1, len(places) + 1)))])
 
     def on_withdraw(self) -> Result:
         options, norm = self.state.get("options", []), normalise(self.text)
@@ -501,55 +416,48 @@ class _Talk:
         elif norm.isdigit() and 1 <= int(norm) <= len(options):
             pick = options[int(norm) - 1]
         elif norm in NO:
-            return Result({}, [Reply("OK, nothing has changed.")])
+            return Result({}, [Reply(self.texts.nothing_changed())])
         if pick is None:
-            ask = "Please reply YES or NO." if len(options) == 1 else f"Please reply with a number from 1 to {len(options)}."
+            ask = self.texts.yes_or_no() if len(options) == 1 else self.texts.number_from(len(options))
             return Result(self.keep(), [Reply(ask)])
         place = next((p for p in self.active_places() if p.id == pick), None)
         if place is None:
-            return Result({}, [Reply("You've already withdrawn from that one.")])
-        return Result({}, [Reply(self.fit(f"You've withdrawn from {place.title}.", "We've let the team know.",
-                                          "Thank you for telling us."))], [Withdraw(place.id)])
+            return Result({}, [Reply(self.texts.already_withdrawn())])
+        return Result({}, [Reply(self.texts.withdrawn(place.title, self.sms))], [Withdraw(place.id)])
 
     # --- your data
     def my_data(self) -> Result:
-        member = self.snap.member
-        channel = f"this phone number ({self.snap.address})" if self.sms and self.snap.address else (
-            "this phone number" if self.sms else "this Telegram chat")
+        member, address = self.snap.member, self.snap.address
         if member is None:
-            return Result({}, [Reply(f"We hold no participant record for you. We keep {channel} only to message "
-                                     "you and honour STOP. Your feedback is anonymous and not linked to you.")])
-        when = member.consent_at.astimezone(ZoneInfo(self.snap.timezone))
-        needs = member.access_needs or "none given"
-        first = (f"We hold: name {member.name or 'not given'}; {channel}; consent given {when.day} {when:%b %Y}. "
-                 f"{self.settings_line(member)} Access needs: {needs}")
-        while self.sms and not gsm7.fits(first):  # long access needs are cut; the admin has them whole
-            first = first[:-10].rstrip() + "..."
-        places = [f"{p.title} ({STATUS_WORDS.get(p.status, p.status)})" for p in member.places]
-        tail = "Your feedback is anonymous and not linked to this. Text DELETE MY DATA to erase it."
-        shown = places[:]
-        while True:
-            listed = "; ".join(shown) + (f"; and {len(places) - len(shown)} more" if len(shown) < len(places) else "")
-            second = f"Sign-ups: {listed}. {tail}" if places else f"No sign-ups. {tail}"
-            if not self.sms or gsm7.fits(second) or not shown:
-                break
-            shown.pop()
-        return Result({}, [Reply(first), Reply(second)])
+            return Result({}, [Reply(self.texts.no_record(address, self.sms))])
+        return Result({}, [Reply(t) for t in self.texts.my_data(member, address, self.sms, self.snap.timezone)])
 
     def ask_erase(self) -> Result:
         member = self.snap.member
         if member is None:
-            return Result({}, [Reply("We hold no participant record for you, so there is nothing to delete. Your "
-                                     "feedback is anonymous and not linked to you.")])
-        count = len(member.places)
-        what = f"and {count} sign-up{'s' if count != 1 else ''}" if count else "(you have no sign-ups)"
-        return Result(self.at("erase"), [Reply(
-            f"This deletes your name, access needs, alert settings {what}. Your anonymous feedback is not "
-            "affected. Reply DELETE to confirm, or NO to keep them.", (("Delete", "DELETE"), ("Keep", "NO")))])
+            return Result({}, [Reply(self.texts.nothing_to_delete())])
+        return Result(self.at("erase"), [Reply(self.texts.ask_erase(len(member.places)),
+                                               (("Delete", "DELETE"), ("Keep", "NO")))])
 
     def on_erase(self) -> Result:
         norm = normalise(self.text)
         if norm in {"delete", "yes", "delete my data", "confirm", "yes delete"}:
-            return Result({}, [Reply("Done. We've deleted your participant record and sign-ups, and told the People "
-                                     "Participation Team. Text JOIN if you'd like to take part again.")], [Erase()])
-        return Result({}, [Reply("OK, we've kept your details. Text MY DATA to see them.")])
+            return Result({}, [Reply(self.texts.erased())], [Erase()])
+        return Result({}, [Reply(self.texts.kept())])
+
+
+# The conversation's steps: what a reply means depends on the step the person is at. Every step
+# a handler can enter is here (tests/unit/test_participation_steps.py checks both ways).
+STEPS = {
+    "opps": _Talk.on_opps,  # a page of opportunities, or one's details
+    "waitlist": _Talk.on_waitlist,  # join the waiting list of a full one?
+    "consent": _Talk.on_consent,
+    "name": _Talk.on_name,
+    "needs": _Talk.on_needs,  # access needs; then signed up
+    "equality_offer": _Talk.on_equality_offer,  # the optional questions about them, kept apart
+    "alerts": _Talk.on_alerts,  # the alerts menu
+    "interests": _Talk.on_interests,
+    "areas": _Talk.on_areas,
+    "withdraw": _Talk.on_withdraw,
+    "erase": _Talk.on_erase,
+}

@@ -1,12 +1,65 @@
-"""Everything the bot says, in one place, in plain GSM-7 English."""
+"""Everything the bot says, in one place, in plain GSM-7 English.
+
+Every public method of Texts is a message (or the messages) the bot can send; the SMS budget
+test calls each one with the longest arguments it can meet. Where an SMS could run over 2
+segments, the method itself shortens it (fit() and the loops below), so the test sees that too.
+"""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bot import gsm7
+from bot.answers import normalise
+from bot.opportunities import TYPES, type_label
 from bot.safeguarding import Safeguarding, shipped
 
 URGENT_HELP = "Urgent help: call 111 (mental health option), Samaritans 116 123, text SHOUT to 85258, or 999 if life is at risk."
+STATUS_WORDS = {"interested": "interested", "confirmed": "place confirmed", "waiting": "waiting list",
+                "withdrawn": "withdrawn", "attended": "attended"}
+PAYMENT_WORDS = {"paid": "Paid", "expenses": "Expenses paid", "voluntary": "Voluntary"}
+ALERT_PAYMENT_WORDS = {"paid": "paid", "expenses": "expenses", "voluntary": "voluntary"}
+ALERT_WORDS_SHOWN = {"instant": "on, as they are published", "weekly": "on, a weekly digest", "off": "off"}
+ALERT_TAIL = "Text JOIN to see it, ALERTS to change alerts, STOP to stop."
+DIGEST_TAIL = "Text JOIN to see them, ALERTS to change alerts, STOP to stop."
+TELEGRAM_LIMIT = 4096
+_CHANGE_ALERTS = "Text ALERTS to change them, or STOP to stop all messages."
+_PLAIN = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+          "\u2026": "...", "\u00a0": " ", "\t": " "}
+
+
+# What the wording reads from the core's records (bot.participation's Opening, Place and Member,
+# or storage's Opportunity): named here, not imported, because the core imports this module.
+class Opportunity(Protocol):
+    title: str
+    summary: str
+    description: str
+    type: str
+    area: str
+    venue: str
+    payment: str
+    starts_at: datetime | None
+    closes_on: date | None
+    accessibility: str
+
+
+class SignUp(Protocol):
+    title: str
+    status: str
+
+
+class Participant(Protocol):
+    name: str
+    consent_at: datetime
+    interests: tuple[str, ...]
+    areas: tuple[str, ...]
+    access_needs: str
+    alerts: str
+    paused: bool
+    places: Sequence[SignUp]
 
 
 @dataclass(frozen=True)
@@ -100,8 +153,8 @@ class Texts:
             return [whole]
         return [f"{opening} Reply STOP to opt out.", first_prompt]
 
-    def reminder(self, title: str) -> str:
-        return (f"A reminder: you started our survey ({title}). Reply to carry on where you left off, "
+    def reminder(self, survey_title: str) -> str:
+        return (f"A reminder: you started our survey ({survey_title}). Reply to carry on where you left off, "
                 "SKIP to move on, or STOP to opt out.")
 
     def service_prompt(self, numbered: str) -> str:
@@ -129,3 +182,373 @@ class Texts:
 
     def restarted(self) -> str:
         return f"Welcome back, you've opted back in to YourSay. Text {self.keyword} to give feedback or STOP to opt out."
+
+    def about(self, service_name: str) -> str:
+        """Before a survey's first words, when it starts about one service."""
+        return f"About: {service_name}\n"
+
+    def stale_button(self) -> str:
+        """A Telegram button pressed on an older message."""
+        return "That button was for an earlier question. Please answer the latest one."
+
+    # --- getting involved: finding opportunities (bot/participation.py) -------------------------
+
+    def no_openings(self) -> str:
+        return "There are no opportunities open just now. Text ALERTS to hear as soon as new ones are published."
+
+    def listing(self, lines: list[str], start: int, total: int, more: bool, unmatched: bool = False,
+                wrapped: bool = False) -> str:
+        """A page of opportunities; the caller drops lines until an SMS fits, down to one."""
+        note = ("None match what you asked for just now, so here is everything. " if unmatched
+                else "That's all. From the start: " if wrapped else "")
+        head = f"{note}Ways to get involved ({start + 1}-{start + len(lines)} of {total}):"
+        footer = "Reply a number for details" + (", or MORE for more." if more else ".")
+        return "\n".join([head, *lines, footer])
+
+    def opening_line(self, number: int, opening: Opportunity, when: str, sms: bool) -> str:
+        """One line of a page: a long title is cut on SMS."""
+        o = opening
+        title = o.title if len(o.title) <= 42 or not sms else o.title[:40].rstrip() + ".."
+        bits = [o.area if normalise(o.venue) != "online" else "online", when,
+                PAYMENT_WORDS.get(o.payment, o.payment).lower()]
+        return f"{number} {title} - {', '.join(b for b in bits if b)}"
+
+    def opps_retry(self, more: bool, selected: bool) -> str:
+        more_ = " MORE for more," if more else ""
+        tail = " or SIGN UP for this one." if selected else " or STOP to stop."
+        return f"Please reply with a number for details,{more_}{tail}"
+
+    def number_first(self) -> str:
+        return "Which one? Reply with its number first."
+
+    def number_from(self, highest: int) -> str:
+        return f"Please reply with a number from 1 to {highest}."
+
+    def just_closed(self) -> str:
+        return "Sorry, that one has just closed. Text JOIN to see what is open."
+
+    def details(self, opening: Opportunity, when: str, places_left: int | None, sms: bool) -> list[str]:
+        """An opportunity in two messages: what it is, then the facts (the last dropped to fit) and what to reply."""
+        o = opening
+        first = f"{o.title}\n{o.summary}" if not sms or gsm7.fits(f"{o.title}\n{o.summary}") else o.summary
+        if not sms and o.description:
+            first = f"{o.title}\n{o.description}"
+        places = ("Full: you can join the waiting list" if places_left == 0
+                  else f"{places_left} places left" if places_left is not None else "")
+        facts = [f"{type_label(o.type)}.", f"{when}." if when else "", f"{o.venue}, {o.area}." if normalise(o.venue) !=
+                 "online" else "Online.", f"{PAYMENT_WORDS.get(o.payment, o.payment)}.", f"{places}." if places else "",
+                 f"Closes {o.closes_on.day} {o.closes_on:%b}." if o.closes_on else "",
+                 f"Access: {o.accessibility}" if o.accessibility else ""]
+        ask = "Reply SIGN UP to take part, or another number."
+        second = " ".join(f for f in facts if f) + f"\n{ask}"
+        while sms and not gsm7.fits(second):
+            facts.pop()
+            second = " ".join(f for f in facts if f) + f"\n{ask}"
+        return [first, second]
+
+    # --- getting involved: signing up ------------------------------------------------------------
+
+    def opportunity_closed(self) -> str:
+        return "Sorry, that opportunity has closed. Text JOIN to see what is open."
+
+    def already_signed_up(self, title: str, status: str) -> str:
+        return f"You're already signed up for {title} ({STATUS_WORDS[status]}). Text WITHDRAW if you can't make it."
+
+    def full(self, title: str, sms: bool) -> str:
+        return fit(f"{title} is full.", "Reply YES to join the waiting list, or NO.", sms=sms)
+
+    def not_added(self) -> str:
+        return "OK, we haven't added you. Text JOIN to see other opportunities."
+
+    def waitlist_retry(self) -> str:
+        return "Please reply YES to join the waiting list, or NO."
+
+    def booked(self, title: str, name: str, when: str, waiting: bool, sms: bool) -> str:
+        """A place taken, or a place on the waiting list."""
+        hello = f"Thank you {name}." if name else "Thank you."
+        if waiting:
+            return fit(hello, f"{title} is full, so you're on the waiting list. We'll tell you if a place comes up.",
+                       "Text WITHDRAW to come off it.", sms=sms)
+        on = f" on {when}" if when else ""
+        return fit(hello, f"You're signed up for {title}{on}.",
+                   "The People Participation Team will be in touch with the details.",
+                   "Text WITHDRAW if you can't make it.", sms=sms)
+
+    def consent(self, for_alerts: bool, sms: bool) -> str:
+        """What we keep and why, in the words a person agrees to (kept with their record)."""
+        where = "this phone number" if sms else "this Telegram chat"
+        purpose = "send you alerts" if for_alerts else "sign you up"
+        for who in (self.trust_name, "we"):  # a long trust name gives way to "we" on SMS
+            wording = (f"To {purpose}, {who} will keep your name, {where}, what you'd like to hear about and any "
+                       "access needs. Only the People Participation Team see them. Text DELETE MY DATA any time to "
+                       "remove them. Your feedback stays anonymous. Reply YES to agree, or NO.")
+            if not sms or gsm7.fits(wording):
+                break
+        return wording
+
+    def consent_retry(self) -> str:
+        return "Please reply YES to agree, or NO."
+
+    def consent_declined(self) -> str:
+        return "No problem, we haven't kept anything. Text JOIN any time if you change your mind."
+
+    def ask_name(self) -> str:
+        return "Thank you. What would you like us to call you? (Or SKIP.)"
+
+    def name_retry(self) -> str:
+        return "What would you like us to call you? Reply with a name, or SKIP."
+
+    def ask_needs(self) -> str:
+        return ("Do you have any access needs we should know about (e.g. step-free access, BSL, a quiet room)? "
+                "Reply NONE if not.")
+
+    def joined_but_closed(self) -> str:
+        return ("Thank you, you're now a participant. Sorry, that opportunity has just closed. Text JOIN to see what "
+                "is open.")
+
+    def equality_offer(self) -> str:
+        return ("Would you answer a few optional questions about you (age, ethnicity and so on)? They help us check "
+                "that taking part is open to everyone, and are kept apart from your name. Reply YES or NO.")
+
+    def equality_declined(self) -> str:
+        return "No problem. Text ALERTS to hear about new opportunities, or MY DATA to see what we hold."
+
+    def yes_or_no(self) -> str:
+        return "Please reply YES or NO."
+
+    # What the service says instead when things changed while the person was typing.
+    def record_gone(self) -> str:
+        return "Sorry, we couldn't find your participant record. Text JOIN to sign up again."
+
+    def closed_meanwhile(self) -> str:
+        return "Sorry, that opportunity has just closed, so we couldn't sign you up. Text JOIN to see what is open."
+
+    def last_place_taken(self, title: str) -> str:
+        return f"Sorry, the last place on {title} was just taken, so you're first in line on the waiting list."
+
+    # --- getting involved: alerts ----------------------------------------------------------------
+
+    def alerts_menu(self, member: Participant, sms: bool, joined: bool = False) -> str:
+        """The alert settings and the choices; the settings give way first on SMS."""
+        opening = f"Thank you{' ' + member.name if member.name else ''}, alerts are on." if joined else ""
+        pause = "Resume" if member.paused else "Pause"
+        options = f"Reply 1 Instant 2 Weekly digest 3 {pause} 4 Choose kinds 5 Choose areas 6 Turn off"
+        text = fit(opening, self._settings(member), options, sms=sms)
+        if sms and not gsm7.fits(text):
+            text = f"{opening} {options}".strip()
+        return text
+
+    def _settings(self, member: Participant) -> str:
+        state = "paused" if member.paused and member.alerts != "off" else ALERT_WORDS_SHOWN.get(member.alerts, "off")
+        kinds = ", ".join(type_label(t) for t in member.interests) if member.interests else "all kinds"
+        areas = ", ".join(member.areas) if member.areas else "all areas"
+        return f"Alerts: {state}. About: {kinds}. Where: {areas}."
+
+    def alerts_instant(self) -> str:
+        return f"Done: you'll get alerts as opportunities are published. {_CHANGE_ALERTS}"
+
+    def alerts_weekly(self) -> str:
+        return f"Done: you'll get one weekly digest of new opportunities. {_CHANGE_ALERTS}"
+
+    def alerts_paused(self, paused: bool) -> str:
+        return f"Done: your alerts are {'paused' if paused else 'back on'}. {_CHANGE_ALERTS}"
+
+    def alerts_off(self) -> str:
+        return ("Done: alerts are off. You're still a participant: text ALERTS to turn them back on, or DELETE MY "
+                "DATA to leave.")
+
+    def alerts_retry(self) -> str:
+        return self.number_from(6)
+
+    def choose_kinds(self) -> str:
+        lines = "\n".join(f"{n} {label}" for n, (_, label, _) in enumerate(TYPES, 1))
+        return f"Which kinds? Reply with numbers, e.g. 1 3, or ALL:\n{lines}"
+
+    def kinds_retry(self) -> str:
+        return f"Please reply with numbers from 1 to {len(TYPES)}, e.g. 1 3, or ALL."
+
+    def kinds_chosen(self, interests: tuple[str, ...], sms: bool) -> str:
+        said = ", ".join(type_label(k) for k in interests) or "all kinds"
+        return fit(f"Done: you'll hear about {said}.", "Text ALERTS to change this.", sms=sms)
+
+    def no_areas(self) -> str:
+        return ("We don't have areas to choose from yet, so you'll hear about opportunities everywhere. "
+                f"{_CHANGE_ALERTS}")
+
+    def choose_areas(self, areas: list[str]) -> str:
+        """The areas to choose from; the caller drops the last ones until an SMS fits."""
+        return "Which areas? Reply with numbers, e.g. 1 2, or ALL:\n" + "\n".join(
+            f"{n} {area}" for n, area in enumerate(areas, 1))
+
+    def areas_retry(self, count: int) -> str:
+        return f"Please reply with numbers from 1 to {count}, e.g. 1 2, or ALL."
+
+    def areas_chosen(self, areas: tuple[str, ...], sms: bool) -> str:
+        said = ", ".join(areas) or "all areas"
+        return fit(f"Done: you'll hear about opportunities in {said}, and online ones.", "Text ALERTS to change this.",
+                   sms=sms)
+
+    # --- getting involved: withdrawing -----------------------------------------------------------
+
+    def nothing_to_withdraw(self) -> str:
+        return "You're not signed up for anything just now. Text JOIN to see opportunities."
+
+    def withdraw_one(self, title: str, sms: bool) -> str:
+        return fit(f"Withdraw from {title}?", "Reply YES to withdraw, or NO to keep your place.", sms=sms)
+
+    def withdraw_which(self, places: Sequence[SignUp]) -> str:
+        """The places to choose from; the caller drops the last ones until an SMS fits."""
+        return "Which one? Reply with its number:\n" + "\n".join(
+            f"{n} {p.title} ({STATUS_WORDS[p.status]})" for n, p in enumerate(places, 1))
+
+    def nothing_changed(self) -> str:
+        return "OK, nothing has changed."
+
+    def already_withdrawn(self) -> str:
+        return "You've already withdrawn from that one."
+
+    def withdrawn(self, title: str, sms: bool) -> str:
+        return fit(f"You've withdrawn from {title}.", "We've let the team know.", "Thank you for telling us.", sms=sms)
+
+    # --- getting involved: a person's own data ---------------------------------------------------
+
+    def _held_address(self, address: str, sms: bool) -> str:
+        return f"this phone number ({address})" if sms and address else (
+            "this phone number" if sms else "this Telegram chat")
+
+    def no_record(self, address: str, sms: bool) -> str:
+        """MY DATA from someone who is not a participant."""
+        return (f"We hold no participant record for you. We keep {self._held_address(address, sms)} only to message "
+                "you and honour STOP. Your feedback is anonymous and not linked to you.")
+
+    def my_data(self, member: Participant, address: str, sms: bool, tz: str = "Europe/London") -> list[str]:
+        """Everything we hold, in two messages; on SMS long access needs and a long list of sign-ups are cut."""
+        when = member.consent_at.astimezone(ZoneInfo(tz))
+        needs = member.access_needs or "none given"
+        first = (f"We hold: name {member.name or 'not given'}; {self._held_address(address, sms)}; consent given "
+                 f"{when.day} {when:%b %Y}. {self._settings(member)} Access needs: {needs}")
+        while sms and not gsm7.fits(first):  # long access needs are cut; the admin has them whole
+            first = first[:-10].rstrip() + "..."
+        places = [f"{p.title} ({STATUS_WORDS.get(p.status, p.status)})" for p in member.places]
+        tail = "Your feedback is anonymous and not linked to this. Text DELETE MY DATA to erase it."
+        shown = places[:]
+        while True:
+            listed = "; ".join(shown) + (f"; and {len(places) - len(shown)} more" if len(shown) < len(places) else "")
+            second = f"Sign-ups: {listed}. {tail}" if places else f"No sign-ups. {tail}"
+            if not sms or gsm7.fits(second) or not shown:
+                break
+            shown.pop()
+        return [first, second]
+
+    def nothing_to_delete(self) -> str:
+        return ("We hold no participant record for you, so there is nothing to delete. Your feedback is anonymous and "
+                "not linked to you.")
+
+    def ask_erase(self, signups: int) -> str:
+        what = f"and {signups} sign-up{'s' if signups != 1 else ''}" if signups else "(you have no sign-ups)"
+        return (f"This deletes your name, access needs, alert settings {what}. Your anonymous feedback is not "
+                "affected. Reply DELETE to confirm, or NO to keep them.")
+
+    def erased(self) -> str:
+        return ("Done. We've deleted your participant record and sign-ups, and told the People Participation Team. "
+                "Text JOIN if you'd like to take part again.")
+
+    def kept(self) -> str:
+        return "OK, we've kept your details. Text MY DATA to see them."
+
+    # --- alerts and digests to participants (service/alerts.py queues them) ----------------------
+
+    def alert(self, opportunity: Opportunity, sms: bool = True, tz: str = "Europe/London") -> str:
+        """A newly published opportunity. On SMS it fits 2 GSM-7 segments: the summary, then the title, are cut."""
+        o = opportunity
+        where = "online" if o.venue.strip().lower() == "online" else o.area
+        details = [type_label(o.type), where, _clock(o.starts_at, tz), ALERT_PAYMENT_WORDS.get(o.payment, o.payment)]
+        if not sms:
+            text = (f"New from {self.trust_name}: {o.title} ({', '.join(filter(None, details))}).\n\n{o.summary}"
+                    + (f"\n\nWhere: {o.venue}" if where != "online" else "")
+                    + (f"\nCloses {o.closes_on.day} {o.closes_on:%b}" if o.closes_on else "")
+                    + f"\n\n{ALERT_TAIL}")
+            return text[:TELEGRAM_LIMIT]
+        trust, title, summary = plain(self.trust_name), plain(o.title), plain(o.summary)
+        details = [plain(d) for d in details]
+        budget = 153 * gsm7.MAX_SEGMENTS
+
+        def build(summary_: str) -> str:
+            head = f"New from {trust}: {title} ({', '.join(filter(None, details))})."
+            return f"{head} {summary_} {ALERT_TAIL}" if summary_ else f"{head} {ALERT_TAIL}"
+
+        text = build(summary)
+        if gsm7.septets(text) <= budget:
+            return text
+        room = budget - gsm7.septets(build("")) - 1
+        if room >= 20:  # enough left for a useful part of the summary
+            return build(shorten(summary, room))
+        # Even without the summary it is too long: shorten the title, then the area, then the trust's name.
+        for part in ("title", "area", "trust"):
+            over = gsm7.septets(build("")) - budget
+            if over <= 0:
+                break
+            if part == "title":
+                title = shorten(title, max(20, gsm7.septets(title) - over))
+            elif part == "area":
+                details[1] = shorten(details[1], max(12, gsm7.septets(details[1]) - over))
+            else:
+                trust = shorten(trust, max(12, gsm7.septets(trust) - over))
+        return build("")
+
+    def digest(self, titles: list[str], sms: bool = True) -> str:
+        """The weekly digest: the titles that fit, then 'and N more: text JOIN to see them'."""
+        head = f"New this week from {plain(self.trust_name) if sms else self.trust_name}:"
+        if sms:
+            titles = [shorten(plain(t), 60) for t in titles]
+        fits = (lambda t: gsm7.fits(t)) if sms else (lambda t: len(t) <= TELEGRAM_LIMIT)
+        for shown in range(len(titles), -1, -1):
+            lines = "".join(f"\n- {t}" for t in titles[:shown])
+            more = len(titles) - shown
+            if more == 0:
+                text = f"{head}{lines}\n{DIGEST_TAIL}"
+            elif shown == 0:
+                text = (f"{head} {more} new opportunities: text JOIN to see them. "
+                        "ALERTS to change alerts, STOP to stop.")
+            else:
+                text = f"{head}{lines}\nand {more} more: text JOIN to see them. ALERTS to change alerts, STOP to stop."
+            if fits(text):
+                return text
+        return text
+
+
+def fit(*parts: str, sms: bool) -> str:
+    """Join the parts, on SMS dropping the later optional ones until it fits 2 segments; the last always stays."""
+    parts = [p for p in parts if p]
+    while sms and len(parts) > 1 and not gsm7.fits(" ".join(parts)):
+        parts.pop(-2)  # keep the last part: it says what to reply
+    return " ".join(parts)
+
+
+def plain(text: str) -> str:
+    """text in the GSM-7 alphabet: typographic quotes and dashes made plain, anything else '?'."""
+    text = "".join(_PLAIN.get(ch, ch) for ch in text)
+    return "".join(ch if gsm7.is_gsm7(ch) else "?" for ch in text)
+
+
+def shorten(text: str, septets: int) -> str:
+    """text cut at a word to at most this many GSM-7 septets, with '...' if anything was cut."""
+    if gsm7.septets(text) <= septets:
+        return text
+    if septets < 4:
+        return ""
+    cut = text
+    while cut and gsm7.septets(cut) > septets - 3:
+        cut = cut[:-1]
+    word = cut.rsplit(" ", 1)[0] if " " in cut.strip() else cut
+    return word.rstrip(" ,.;:-") + "..."
+
+
+def _clock(starts_at: datetime | None, tz: str) -> str:
+    """e.g. 'Thu 3 Dec 2pm' or 'Thu 3 Dec 2:30pm', in local time; '' if there is no date."""
+    if starts_at is None:
+        return ""
+    local = starts_at.astimezone(ZoneInfo(tz))
+    hour = local.hour % 12 or 12
+    clock = f"{hour}{local:%p}" if local.minute == 0 else f"{hour}:{local:%M%p}"
+    return f"{local:%a} {local.day} {local:%b} {clock.lower()}"

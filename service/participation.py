@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import participation as p
 from bot.opportunities import type_label
+from bot.texts import STATUS_WORDS, Texts
 from service import erasure
 from storage.models import Opportunity, Participant, SignUp, StaffNotice
 
@@ -80,7 +81,7 @@ def apply(db: Connection | Session, contact_id: int, channel: str, effect, now: 
         return None
     found = member(db, contact_id)
     if found is None:
-        return "Sorry, we couldn't find your participant record. Text JOIN to sign up again."
+        return Texts().record_gone()
     participant_id, person = found
     return HANDLERS[type(effect)](db, participant_id, contact_id, person, effect, now)
 
@@ -107,7 +108,7 @@ def _sign_up(db, participant_id: int, _contact_id: int, person: p.Member, effect
     o = db.execute(select(OPPORTUNITIES).where(OPPORTUNITIES.c.id == effect.opportunity_id)
                    .with_for_update()).first()  # places are counted one sign-up at a time
     if o is None or o.status != "published":
-        return "Sorry, that opportunity has just closed, so we couldn't sign you up. Text JOIN to see what is open."
+        return Texts().closed_meanwhile()
     taken = db.execute(select(func.count()).where(SIGNUPS.c.opportunity_id == o.id,
                                                   SIGNUPS.c.status.in_(("confirmed", "attended")))).scalar_one()
     status = "waiting" if o.places is not None and taken >= o.places else "confirmed"
@@ -124,10 +125,10 @@ def _sign_up(db, participant_id: int, _contact_id: int, person: p.Member, effect
     needs = f"Access needs: {person.access_needs}" if person.access_needs else "No access needs given."
     label = "waiting list" if status == "waiting" else "sign-up"
     notify(db, "signup", f"New {label}: {o.title}",
-           f"{who} signed up for {o.title} ({type_label(o.type)}): {p.STATUS_WORDS[status]}. {needs} "
+           f"{who} signed up for {o.title} ({type_label(o.type)}): {STATUS_WORDS[status]}. {needs} "
            "Their contact details are in the YourSay admin.", now, person_contact(db, participant_id))
     if status == "waiting" and not effect.waiting:
-        return f"Sorry, the last place on {o.title} was just taken, so you're first in line on the waiting list."
+        return Texts().last_place_taken(o.title)
     return None
 
 
@@ -144,7 +145,7 @@ def _withdraw(db, participant_id: int, _contact_id: int, person: p.Member, effec
                                                     SIGNUPS.c.status == "waiting")).scalar_one()
     freed = f" A place is free; {waiting} on the waiting list." if row.status == "confirmed" and waiting else ""
     notify(db, "withdrawal", f"Withdrawal: {row.title}",
-           f"{person.name or 'A participant'} withdrew from {row.title} (was {p.STATUS_WORDS[row.status]}).{freed}",
+           f"{person.name or 'A participant'} withdrew from {row.title} (was {STATUS_WORDS[row.status]}).{freed}",
            now, person_contact(db, participant_id))
 
 

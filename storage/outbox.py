@@ -155,13 +155,6 @@ def recorded_provider_ids(db: Connection | Session, channel: str, provider_ids: 
         Message.outbox_id.is_not(None))))
 
 
-def renew_claim(session: Session, item: Claimed, worker: str, now: datetime) -> bool:
-    """Keep this worker's claim fresh just before sending; False if the row is no longer ours."""
-    result = session.execute(update(Outbox).where(Outbox.id == item.id, Outbox.status == "sending",
-                                                  Outbox.claimed_by == worker).values(claimed_at=now))
-    return result.rowcount == 1
-
-
 def renew_claims(session: Session, ids: list[int], worker: str, now: datetime) -> None:
     """A sender's heartbeat: keep its claim on rows it has yet to send."""
     for start in range(0, len(ids), 500):
@@ -187,15 +180,6 @@ def unclaim(session: Session, ids: list[int], worker: str) -> None:
     if ids:
         session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == "sending",
                                              Outbox.claimed_by == worker).values(status="pending", claimed_by=None))
-
-
-def is_opted_out(session: Session, contact_id: int) -> bool:
-    return bool(session.scalar(select(Contact.opted_out).where(Contact.id == contact_id)))
-
-
-def in_conversation_since(session: Session, contact_id: int) -> datetime | None:
-    """When the contact's conversation under way last moved, if one is."""
-    return session.scalar(select(Contact.state_updated_at).where(Contact.id == contact_id))
 
 
 def mark_sent(session: Session, item: Claimed, provider_id: str | None, status: str, now: datetime) -> None:

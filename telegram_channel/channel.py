@@ -24,7 +24,6 @@ from telegram_channel import groups
 
 log = logging.getLogger(__name__)
 SEND_TIMEOUT = 30.0
-STALE_BUTTON = "That button was for an earlier question. Please answer the latest one."
 
 
 class LoopThread:
@@ -180,7 +179,7 @@ class TelegramChannel:
             return
         chat_id, text, query_id = found
         if query_id and not self._is_latest(chat_id, update.callback_query):
-            asyncio.run_coroutine_threadsafe(self._answer_query(query_id, STALE_BUTTON), self.loop)
+            asyncio.run_coroutine_threadsafe(self._answer_query(query_id, rt.bot.texts.stale_button()), self.loop)
             return
         rt.receive(channel="telegram", address=str(chat_id), text=text, provider_id=str(update.update_id),
                    now=rt.now())

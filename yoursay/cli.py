@@ -5,14 +5,13 @@ import csv
 import json
 import logging
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import func, select
 
-from nlp.cli import nlp_group
+from nlp.cli import nlp_commands
 from yoursay import config, logs
 
 
@@ -53,6 +52,7 @@ def main(verbose: bool) -> None:
     logs.configure(logging.DEBUG if verbose else logging.WARNING, logging.DEBUG if verbose else logging.INFO)
 
 
+nlp_group = nlp_commands(database_url=lambda: _settings().database_url)
 main.add_command(nlp_group)
 
 
@@ -172,12 +172,13 @@ def invite(csv_file, survey_id: str) -> None:
 
 
 def _month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
+    from admin.reports.periods import month_bounds
+
     try:
-        start = datetime.strptime(month, "%Y-%m").replace(tzinfo=ZoneInfo(tz))
+        first = datetime.strptime(month, "%Y-%m").date()
     except ValueError as exc:
         raise click.BadParameter("use YYYY-MM, e.g. 2026-11", param_hint="--month") from exc
-    end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return month_bounds(first, tz)
 
 
 @main.command("fft-return")
@@ -185,7 +186,7 @@ def _month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 def fft_return(month: str, fmt: str) -> None:
     """Print the month's FFT counts per service and mode, for NHS England."""
-    from storage.reports import fft_return as build_return
+    from admin.reports.fft import RETURN_HEADER, fft_return as build_return
 
     rt = _runtime()
     start, end = _month_bounds(month, rt.settings.timezone)
@@ -194,9 +195,7 @@ def fft_return(month: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({"month": month, "rows": rows}, indent=2))
         return
-    fields = ["service", "mode", "very_good", "good", "neither_good_nor_poor", "poor", "very_poor",
-              "dont_know", "total", "percent_positive", "percent_negative"]
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    writer = csv.DictWriter(sys.stdout, fieldnames=RETURN_HEADER, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
 

@@ -11,8 +11,6 @@ from functools import lru_cache
 
 # --- patterns ------------------------------------------------------------------------------
 # Each rule: (category, priority, negatable, reason, list of spaCy Matcher token patterns).
-_SELF = {"myself", "meself"}
-_ME = {"me"}
 _PILLS = {"tablets", "tablet", "pills", "pill", "paracetamol", "paracetamols", "meds", "medication",
           "sleeping", "co-codamol", "codeine", "antidepressants", "ibuprofen", "aspirin", "insulin",
           "painkillers", "sertraline", "citalopram", "fluoxetine", "mirtazapine", "olanzapine",
@@ -41,15 +39,6 @@ _PASSIVE = {"raped", "abused", "assaulted", "attacked", "hit", "beaten", "bullie
             "harassed", "threatened", "touched", "stalked", "trafficked", "exploited", "battered"}
 _HARM_VERBS = {"kill", "hurt", "harm", "stab", "batter", "attack", "punch", "strangle", "shoot", "murder",
                "smash", "beat", "knife", "hit", "throttle", "kick", "burn", "poison", "glass"}
-_INTENT = [[{"LOWER": {"IN": ["going", "gon"]}}, {"LOWER": "to"}],
-           [{"LOWER": "want"}, {"LOWER": "to"}], [{"LOWER": "will"}], [{"LOWER": "'ll"}],
-           [{"LOWER": "feel"}, {"LOWER": "like"}], [{"LOWER": "could"}], [{"LOWER": "might"}],
-           [{"LOWER": "wanted"}, {"LOWER": "to"}], [{"LOWER": "gonna"}], [{"LOWER": "plan"}, {"LOWER": "to"}],
-           [{"LOWER": "planning"}, {"LOWER": "to"}], [{"LOWER": "thinking"}, {"LOWER": "of"}],
-           [{"LOWER": "thoughts"}, {"LOWER": "of"}], [{"LOWER": "urge"}, {"LOWER": "to"}],
-           [{"LOWER": "urges"}, {"LOWER": "to"}], [{"LOWER": "tempted"}, {"LOWER": "to"}],
-           [{"LOWER": "'m"}, {"LOWER": "going"}, {"LOWER": "to"}], [{"LOWER": "gotta"}]]
-_OPT = {"OP": "?"}
 
 
 def _words(phrase: str) -> list[dict]:

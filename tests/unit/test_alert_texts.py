@@ -6,11 +6,13 @@ from datetime import date, datetime, timezone
 import pytest
 
 from bot import gsm7
-from service.alerts import alert_text, broadcast_problem, digest_text, shorten, week_key
+from bot.texts import Texts, shorten
+from service.alerts import broadcast_problem, week_key
 from storage.models import Opportunity
 from yoursay.config import ConfigError, parse_digest_at
 
 TRUST = "Riverside NHS Foundation Trust"
+TEXTS = Texts(trust_name=TRUST)
 
 
 def opportunity(**changes) -> Opportunity:
@@ -22,23 +24,23 @@ def opportunity(**changes) -> Opportunity:
 
 
 def test_an_alert_names_the_trust_title_type_area_date_payment_and_how_to_join_or_stop():
-    assert alert_text(opportunity(), TRUST) == (
+    assert TEXTS.alert(opportunity()) == (
         "New from Riverside NHS Foundation Trust: Working Together group - North (Working Together group, North, "
         "Tue 3 Dec 2pm, paid). Help shape crisis care in the North. "
         "Text JOIN to see it, ALERTS to change alerts, STOP to stop.")
 
 
 def test_an_online_opportunity_says_online_instead_of_its_area():
-    text = alert_text(opportunity(venue="Online", payment="expenses", starts_at=None), TRUST)
+    text = TEXTS.alert(opportunity(venue="Online", payment="expenses", starts_at=None))
     assert "(Working Together group, online, expenses)." in text and "North)" not in text
 
 
 def test_a_long_summary_is_cut_at_a_word_to_fit_two_texts_but_telegram_gets_it_whole():
     summary = "We are looking for people with lived experience to help us " + "redesign the service " * 12
-    sms = alert_text(opportunity(summary=summary.strip()), TRUST, sms=True)
+    sms = TEXTS.alert(opportunity(summary=summary.strip()), sms=True)
     assert gsm7.fits(sms) and gsm7.segments(sms) == 2
     assert "... Text JOIN to see it" in sms and "redesign the serv..." not in sms
-    telegram = alert_text(opportunity(summary=summary.strip()), TRUST, sms=False)
+    telegram = TEXTS.alert(opportunity(summary=summary.strip()), sms=False)
     assert summary.strip() in telegram and "Where: Riverside House" in telegram
 
 
@@ -48,18 +50,18 @@ def test_shorten_cuts_at_a_word_and_marks_the_cut():
 
 
 def test_a_digest_lists_the_titles_and_what_to_do():
-    text = digest_text(["Peer role - Oaklands", "QI project: discharge letters"], TRUST)
+    text = TEXTS.digest(["Peer role - Oaklands", "QI project: discharge letters"])
     assert text == ("New this week from Riverside NHS Foundation Trust:\n- Peer role - Oaklands\n"
                     "- QI project: discharge letters\nText JOIN to see them, ALERTS to change alerts, STOP to stop.")
 
 
 def test_a_digest_too_long_for_two_texts_lists_what_fits_and_counts_the_rest():
     titles = [f"Opportunity {n}: a group that meets monthly" for n in range(12)]
-    text = digest_text(titles, TRUST)
+    text = TEXTS.digest(titles)
     shown = text.count("\n- ")
     assert gsm7.fits(text) and 0 < shown < 12
     assert f"and {12 - shown} more: text JOIN to see them" in text
-    assert digest_text(titles, TRUST, sms=False).count("\n- ") == 12
+    assert TEXTS.digest(titles, sms=False).count("\n- ") == 12
 
 
 @pytest.mark.parametrize("body,problem", [
