@@ -1,20 +1,16 @@
-"""Question types: how each one is asked, and how a reply to it is read."""
+"""Question types: how each one is asked, and how a reply to it is read (the wording is in bot/texts.py)."""
 from __future__ import annotations
 
 import functools
 import re
 
+from bot import texts
 from bot.flow import Option, Question
+from bot.keywords import normalise
 
 YES = ("yes", "y", "yeah", "yep", "yes please", "ok", "okay", "sure")
 NO = ("no", "n", "nope", "no thanks", "not really")
 PREFER_NOT = ("prefer not to say", "prefer not", "rather not say", "id rather not say")
-
-
-def normalise(text: str) -> str:
-    """Lower case, apostrophes dropped, punctuation to spaces, spaces folded."""
-    text = text.lower().replace("'", "").replace("\u2019", "")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 @functools.lru_cache(maxsize=256)
@@ -54,7 +50,7 @@ def parse_multi(options, text: str) -> str | None:
 class Choice:
     """One of a numbered list of options."""
 
-    hint = "Reply with a number:"
+    hint = texts.CHOICE_HINT
 
     @staticmethod
     def options(raw, where, errors, parse_options):
@@ -89,16 +85,16 @@ class YesNo(Choice):
 
     @staticmethod
     def options(raw, where, errors, parse_options):
-        options = [Option("yes", "Yes", YES), Option("no", "No", NO)]
+        options = [Option("yes", texts.YES_LABEL, YES), Option("no", texts.NO_LABEL, NO)]
         if raw.get("prefer_not_to_say"):
-            options.append(Option("prefer_not_to_say", "Prefer not to say", PREFER_NOT))
+            options.append(Option("prefer_not_to_say", texts.PREFER_NOT_LABEL, PREFER_NOT))
         return tuple(options)
 
 
 class Multi(Choice):
     """Any number of options."""
 
-    hint = "Reply with the numbers of all that apply, e.g. 1,3:"
+    hint = texts.MULTI_HINT
 
     @staticmethod
     def parse(question: Question, text: str) -> str | None:
@@ -142,13 +138,13 @@ def prompt_text(question: Question, sms: bool) -> str:
     text = question.sms_text if sms and question.sms_text else question.text
     options = question.options
     if _numeric_scale(options):
-        lines = [f"Reply with a number from {options[0].label} to {options[-1].label}."]
+        lines = [texts.scale_hint(options[0].label, options[-1].label)]
     elif options:
         lines = [QUESTION_TYPES[question.type].hint] + [f"{n} {o.label}" for n, o in enumerate(options, 1)]
     else:
         lines = []
     if question.optional:
-        lines.append("(Or reply SKIP.)")
+        lines.append(texts.SKIP_HINT)
     return "\n".join([text, *lines]) if lines else text
 
 
@@ -156,13 +152,13 @@ def retry_text(question: Question) -> str:
     """What to reply with when a reply could not be read."""
     options = question.options
     if _numeric_scale(options):
-        return f"Please reply with a number from {options[0].value} to {options[-1].value}."
+        return texts.scale_retry(options[0].value, options[-1].value)
     if question.type == "multi":
-        body = ["Please reply with the numbers of all that apply, e.g. 1,3:"]
+        body = [texts.MULTI_RETRY]
     elif options:
-        body = [f"Please reply with a number from 1 to {len(options)}:"]
+        body = [texts.choice_retry(len(options))]
     else:
-        return "Please reply with a few words."
+        return texts.TEXT_RETRY
     return "\n".join(body + [f"{n} {o.label}" for n, o in enumerate(options, 1)])
 
 

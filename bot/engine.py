@@ -16,7 +16,7 @@ from bot.replies import Reply, Result
 from bot.keywords import BACK_WORDS, CARRY_ON_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, STOP_WORDS
 from bot.flow import Question, Registry, Survey
 from bot.surveys import shipped
-from bot.texts import Texts
+from bot.texts import NOT_SURE_BUTTON, Texts
 
 MAX_SERVICE_CHOICES = 8
 # What people say after a crisis reply: answered warmly, never with the generic greeting.
@@ -342,7 +342,7 @@ def _service_reply(ctx: Context, retry: bool) -> Reply:
     while lines and not gsm7.fits(prompt("\n".join(lines))):
         lines.pop()  # a long list of services is cut to the SMS budget; typed names still work
     buttons = tuple((f"{n} {name}", str(n)) for n, (_, name) in enumerate(choices[:len(lines)], 1))
-    return Reply(prompt("\n".join(lines)), buttons + (("Not sure", "0"),))
+    return Reply(prompt("\n".join(lines)), buttons + (NOT_SURE_BUTTON,))
 
 
 def _answer_service(state: dict, text: str, ctx: Context) -> Result:

@@ -1,7 +1,18 @@
 """Every reserved word, in one place: they mean the same on every channel and in every survey.
 
 A survey file cannot take any of them as its keyword (`yoursay surveys check` refuses it).
+A message is compared with them, and with a question's options, as normalise() makes it.
 """
+from __future__ import annotations
+
+import re
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, punctuation to spaces, spaces folded."""
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
 
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "/stop",
                         "stop texting me", "stop messaging me", "stop all", "unsubscribe me", "please stop",

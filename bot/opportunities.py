@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from bot import gsm7
-from bot.answers import normalise
+from bot.keywords import normalise
 
 # (code, what PPT call it, other ways a CSV may say it)
 TYPES = (

@@ -16,7 +16,8 @@ from bot.keywords import (ALERT_WORDS, DELETE_WORDS, LIST_WORDS, MORE_WORDS, MY_
                           SKIP_WORDS, WITHDRAW_WORDS)
 from bot.opportunities import TYPES
 from bot.replies import Reply, Result
-from bot.texts import Texts
+from bot.texts import (AGREE, ERASE_BUTTONS, MORE_BUTTON, SIGN_UP_BUTTON, WITHDRAW_BUTTONS, YES_NO, Texts,
+                       alert_buttons)
 
 PAGE = 3
 MAX_LISTED = 60
@@ -219,7 +220,7 @@ class _Talk:
             lines.pop()
         shown = start + len(lines)
         buttons = tuple((f"{start + n}", f"{start + n}") for n in range(1, len(lines) + 1))
-        buttons += (("More", "MORE"),) if shown < len(ids) else ()
+        buttons += (MORE_BUTTON,) if shown < len(ids) else ()
         return Result({**state, "shown": shown, "updated_at": self.now.isoformat()}, [Reply(body, buttons)])
 
     def on_opps(self) -> Result:
@@ -253,7 +254,7 @@ class _Talk:
         if signing:
             return self.sign_up(o.id)
         first, second = self.texts.details(o, self.day(o.starts_at), o.places_left, self.sms)
-        buttons = (("Sign up", "SIGN UP"),) + ((("More", "MORE"),) if self.state.get("shown", 0) < len(ids) else ())
+        buttons = (SIGN_UP_BUTTON,) + ((MORE_BUTTON,) if self.state.get("shown", 0) < len(ids) else ())
         return Result(self.keep(selected=o.id), [Reply(first), Reply(second, buttons)])
 
     # --- signing up
@@ -267,8 +268,7 @@ class _Talk:
         if held:
             return Result({}, [Reply(self.texts.already_signed_up(o.title, held.status))])
         if o.places_left == 0 and self.state.get("step") != "waitlist":
-            return Result(self.at("waitlist", opp=o.id), [Reply(self.texts.full(o.title, self.sms),
-                                                                (("Yes", "YES"), ("No", "NO")))])
+            return Result(self.at("waitlist", opp=o.id), [Reply(self.texts.full(o.title, self.sms), YES_NO)])
         waiting = o.places_left == 0
         if member:
             return Result({}, [Reply(self.booked(o, member.name, waiting))], [SignUpFor(o.id, waiting)])
@@ -288,7 +288,7 @@ class _Talk:
     def ask_consent(self, then: str, **more) -> Result:
         wording = self.texts.consent(then == "alerts", self.sms)
         return Result(self.at("consent", then=then, wording=wording, **more),
-                      [Reply(wording, (("Yes, I agree", "YES"), ("No", "NO")))])
+                      [Reply(wording, AGREE)])
 
     def on_consent(self) -> Result:
         norm = normalise(self.text)
@@ -297,7 +297,7 @@ class _Talk:
                           [Reply(self.texts.ask_name())])
         if norm in NO:
             return Result({}, [Reply(self.texts.consent_declined())])
-        return Result(self.keep(), [Reply(self.texts.consent_retry(), (("Yes, I agree", "YES"), ("No", "NO")))])
+        return Result(self.keep(), [Reply(self.texts.consent_retry(), AGREE)])
 
     def on_name(self) -> Result:
         name = " ".join(self.text.split())[:80]
@@ -321,7 +321,7 @@ class _Talk:
             return Result({}, [Reply(self.texts.joined_but_closed())], [consent])
         waiting = bool(self.state.get("waiting"))
         booked = self.booked(o, self.state.get("name", ""), waiting)
-        offer = Reply(self.texts.equality_offer(), (("Yes", "YES"), ("No", "NO")))
+        offer = Reply(self.texts.equality_offer(), YES_NO)
         return Result(self.at("equality_offer"), [Reply(booked), offer],
                       [consent, SignUpFor(o.id, waiting)])
 
@@ -331,14 +331,13 @@ class _Talk:
             return Result({"start_survey": EQUALITY_SURVEY})  # the engine starts it
         if norm in NO:
             return Result({}, [Reply(self.texts.equality_declined())])
-        return Result(self.keep(), [Reply(self.texts.yes_or_no(), (("Yes", "YES"), ("No", "NO")))])
+        return Result(self.keep(), [Reply(self.texts.yes_or_no(), YES_NO)])
 
     # --- alerts
     def menu(self, member: Member, joined: bool = False, effects: list | None = None) -> Result:
         text = self.texts.alerts_menu(member, self.sms, joined)
-        pause = "Resume" if member.paused else "Pause"
-        buttons = (("Instant", "1"), ("Weekly", "2"), (pause, "3"), ("Kinds", "4"), ("Areas", "5"), ("Off", "6"))
-        return Result(self.at("alerts", paused=member.paused), [Reply(text, buttons)], effects or [])
+        return Result(self.at("alerts", paused=member.paused), [Reply(text, alert_buttons(member.paused))],
+                      effects or [])
 
     def alerts_menu(self) -> Result:
         if self.snap.member is None:
@@ -401,7 +400,7 @@ class _Talk:
             return Result({}, [Reply(self.texts.nothing_to_withdraw())])
         if len(places) == 1:
             return Result(self.at("withdraw", options=[places[0].id]), [Reply(
-                self.texts.withdraw_one(places[0].title, self.sms), (("Yes, withdraw", "YES"), ("No", "NO")))])
+                self.texts.withdraw_one(places[0].title, self.sms), WITHDRAW_BUTTONS)])
         while self.sms and not gsm7.fits(self.texts.withdraw_which(places)):
             places.pop()
         return Result(self.at("withdraw", options=[p.id for p in places]),
@@ -436,8 +435,7 @@ class _Talk:
         member = self.snap.member
         if member is None:
             return Result({}, [Reply(self.texts.nothing_to_delete())])
-        return Result(self.at("erase"), [Reply(self.texts.ask_erase(len(member.places)),
-                                               (("Delete", "DELETE"), ("Keep", "NO")))])
+        return Result(self.at("erase"), [Reply(self.texts.ask_erase(len(member.places)), ERASE_BUTTONS)])
 
     def on_erase(self) -> Result:
         norm = normalise(self.text)

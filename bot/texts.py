@@ -3,6 +3,8 @@
 Every public method of Texts is a message (or the messages) the bot can send; the SMS budget
 test calls each one with the longest arguments it can meet. Where an SMS could run over 2
 segments, the method itself shortens it (fit() and the loops below), so the test sees that too.
+The wording that needs no Texts (how a question is asked, button labels, Telegram's command
+menu) is the module's constants and functions below; the test walks every one of them too.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot import gsm7
-from bot.answers import normalise
+from bot.keywords import normalise
 from bot.opportunities import TYPES, type_label
 from bot.safeguarding import Safeguarding, shipped
 
@@ -29,6 +31,52 @@ TELEGRAM_LIMIT = 4096
 _CHANGE_ALERTS = "Text ALERTS to change them, or STOP to stop all messages."
 _PLAIN = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
           "\u2026": "...", "\u00a0": " ", "\t": " "}
+
+# How a survey question is asked, and asked again (bot/answers.py): the question's own words
+# and options come from its survey file.
+CHOICE_HINT = "Reply with a number:"
+MULTI_HINT = "Reply with the numbers of all that apply, e.g. 1,3:"
+SKIP_HINT = "(Or reply SKIP.)"
+MULTI_RETRY = "Please reply with the numbers of all that apply, e.g. 1,3:"
+TEXT_RETRY = "Please reply with a few words."
+YES_LABEL, NO_LABEL, PREFER_NOT_LABEL = "Yes", "No", "Prefer not to say"  # a yes/no question's options
+
+
+def scale_hint(first: str, last: str) -> str:
+    """A numeric scale, by its first and last options' labels."""
+    return f"Reply with a number from {first} to {last}."
+
+
+def scale_retry(first: str, last: str) -> str:
+    """A numeric scale asked again, by its first and last options' values."""
+    return f"Please reply with a number from {first} to {last}."
+
+
+def choice_retry(count: int) -> str:
+    """A numbered list asked again; the options follow."""
+    return f"Please reply with a number from 1 to {count}:"
+
+
+# Telegram buttons: (label, the reply they send).
+YES_NO = (("Yes", "YES"), ("No", "NO"))
+AGREE = (("Yes, I agree", "YES"), ("No", "NO"))
+WITHDRAW_BUTTONS = (("Yes, withdraw", "YES"), ("No", "NO"))
+ERASE_BUTTONS = (("Delete", "DELETE"), ("Keep", "NO"))
+MORE_BUTTON = ("More", "MORE")
+SIGN_UP_BUTTON = ("Sign up", "SIGN UP")
+NOT_SURE_BUTTON = ("Not sure", "0")  # which service: not sure, or rather not say
+
+
+def alert_buttons(paused: bool) -> tuple[tuple[str, str], ...]:
+    """The alerts menu (Texts.alerts_menu) as buttons."""
+    return (("Instant", "1"), ("Weekly", "2"), ("Resume" if paused else "Pause", "3"), ("Kinds", "4"),
+            ("Areas", "5"), ("Off", "6"))
+
+
+# Telegram's command menu: (command, description). Each is a word the bot knows (bot/keywords.py).
+TELEGRAM_COMMANDS = (("start", "Give feedback"), ("join", "Ways to get involved"),
+                     ("alerts", "Alerts about new opportunities"), ("mydata", "What we hold about you"),
+                     ("help", "Who we are, and where to get urgent help"), ("stop", "Stop all messages from us"))
 
 
 # What the wording reads from the core's records (bot.participation's Opening, Place and Member,

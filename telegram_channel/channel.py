@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.texts import TELEGRAM_COMMANDS
 from outbox.delivery import DeliveryError, drain
 from storage import contacts, messages
 from storage.outbox import Claimed
@@ -92,15 +93,10 @@ def keyboard(buttons) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons])
 
 
-COMMANDS = (("start", "Give feedback"), ("join", "Ways to get involved"), ("alerts", "Alerts about new opportunities"),
-            ("mydata", "What we hold about you"), ("help", "Who we are, and where to get urgent help"),
-            ("stop", "Stop all messages from us"))
-
-
 async def register_commands(bot: Bot) -> None:
     """Show our commands in Telegram's command menu; a failure only loses the menu."""
     try:
-        await bot.set_my_commands(list(COMMANDS))
+        await bot.set_my_commands(list(TELEGRAM_COMMANDS))
     except TelegramError as exc:
         log.warning("could not set the bot's command menu: %s", exc)
 

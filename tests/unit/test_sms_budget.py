@@ -4,18 +4,24 @@ The walk calls every public method of Texts (bot/texts.py, where every fixed rep
 the longest arguments it can meet, so a new text is checked without adding it here; a text that
 takes an argument with no worst case below fails until it is given one. Where a text shortens
 itself to fit (fit(), the loops in my_data, details, alert, digest), the walk runs that path.
+It also reads every constant and public function bot/texts.py defines (how a question is asked,
+button labels, Telegram's command menu): each string in a constant, and each function's result.
 """
 from __future__ import annotations
 
+import ast
 import inspect
 import itertools
 import reprlib
 from dataclasses import fields
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 from bot import answers, engine, gsm7, safeguarding
+from bot import texts as texts_module
 from bot import participation as p
 from bot.engine import Context
 from bot.opportunities import TYPES
@@ -107,11 +113,11 @@ WORST = {
 NOT_TEXTS = {"safeguarding_settings"} | {f.name for f in fields(Texts)}  # settings, not words
 
 
-def worst(method: str, parameter: str) -> list:
+def worst(method: str, parameter: str, owner: str = "Texts") -> list:
     for key in ((method, parameter), parameter):
         if key in WORST:
             return WORST[key]
-    raise LookupError(f"Texts.{method}({parameter}): give it its worst cases in WORST")
+    raise LookupError(f"{owner}.{method}({parameter}): give it its worst cases in WORST")
 
 
 def every_message(texts: Texts) -> list[tuple[str, str]]:
@@ -132,14 +138,137 @@ def every_message(texts: Texts) -> list[tuple[str, str]]:
     return out
 
 
+# bot/texts.py's own tools, and the constants in it that are not words the bot says.
+HELPERS = {"fit", "plain", "shorten"}
+NOT_WORDING = {"_PLAIN", "TELEGRAM_LIMIT"}  # typographic characters and their plain forms; Telegram's length limit
+
+
+def defined_in(source: str) -> tuple[list[str], list[str]]:
+    """(functions and classes, constants) a module's source defines at its top level: not what it imports."""
+    code, constants = [], []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            code.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            constants += [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return code, constants
+
+
+def strings(value) -> list[str]:
+    """Every string in a constant: itself, or the items of a tuple, list or set, or the values of a dict."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in strings(item)]
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return [s for item in value for s in strings(item)]
+    return []
+
+
+def module_wording(source: str, namespace: dict) -> list[tuple[str, str]]:
+    """(which name, text) for every string of every constant and every result of every public function."""
+    code, constants = defined_in(source)
+    out = []
+    for name in constants:
+        if name not in NOT_WORDING:
+            found = strings(namespace[name])
+            assert found, f"{name} holds no words: list it in NOT_WORDING if it is not wording"
+            out += [(f"{name}[{n}]", text) for n, text in enumerate(found)]
+    for name in code:
+        member = namespace[name]
+        if inspect.isclass(member):  # Texts has a walk of its own; the Protocols only name fields
+            assert member is Texts or Protocol in member.__bases__, f"{name}: a class the walk does not know"
+            continue
+        if name.startswith("_") or name in HELPERS:
+            continue
+        params = list(inspect.signature(member).parameters)
+        for args in itertools.product(*[worst(name, param, owner="bot.texts") for param in params]):
+            for n, text in enumerate(strings(member(*args))):
+                out.append((f"{name}{reprlib.repr(args)}[{n}]", text))
+    return out
+
+
+def texts_module_wording() -> list[tuple[str, str]]:
+    return module_wording(Path(texts_module.__file__).read_text(encoding="utf-8"), vars(texts_module))
+
+
+def over_budget(messages: list[tuple[str, str]]) -> list[str]:
+    """What is wrong with each message that is not a GSM-7 message of at most 2 segments."""
+    found = []
+    for name, text in messages:
+        if not (isinstance(text, str) and text.strip()):
+            found.append(f"{name} is not a message: {text!r}")
+        elif not gsm7.is_gsm7(text):
+            found.append(f"{name} has characters outside GSM-7: {text!r}")
+        elif gsm7.segments(text) > 2:
+            found.append(f"{name} takes {gsm7.segments(text)} segments: {text!r}")
+    return found
+
+
 @pytest.mark.parametrize("texts", CONFIGS, ids=CONFIG_IDS)
 def test_every_text_the_bot_can_send_fits_two_gsm7_segments(texts):
     messages = every_message(texts)
     assert len(messages) >= 200, "every_message() should see all of Texts"
-    for name, text in messages:
-        assert isinstance(text, str) and text.strip(), f"{name} is not a message: {text!r}"
-        assert gsm7.is_gsm7(text), f"{name} has characters outside GSM-7: {text!r}"
-        assert gsm7.segments(text) <= 2, f"{name} takes {gsm7.segments(text)} segments: {text!r}"
+    found = over_budget(messages)
+    assert not found, "\n".join(found)
+
+
+def test_every_constant_and_function_of_the_texts_module_fits_two_gsm7_segments():
+    messages = texts_module_wording()
+    assert len(messages) >= 60, "module_wording() should see all of bot/texts.py"
+    found = over_budget(messages)
+    assert not found, "\n".join(found)
+
+
+def test_every_name_the_texts_module_defines_is_walked_or_set_aside():
+    code, constants = defined_in(Path(texts_module.__file__).read_text(encoding="utf-8"))
+    walked = {name.split("[")[0].split("(")[0] for name, _ in texts_module_wording()}
+    functions = {n for n in code if not inspect.isclass(vars(texts_module)[n]) and not n.startswith("_")}
+    assert walked == (set(constants) - NOT_WORDING) | (functions - HELPERS)
+    assert {"CHOICE_HINT", "MULTI_HINT", "SKIP_HINT", "MULTI_RETRY", "TEXT_RETRY", "YES_LABEL", "NO_LABEL",
+            "PREFER_NOT_LABEL", "scale_hint", "scale_retry", "choice_retry", "YES_NO", "AGREE", "WITHDRAW_BUTTONS",
+            "ERASE_BUTTONS", "MORE_BUTTON", "SIGN_UP_BUTTON", "NOT_SURE_BUTTON", "alert_buttons",
+            "TELEGRAM_COMMANDS", "URGENT_HELP", "STATUS_WORDS"} <= walked
+
+
+def test_the_module_walk_fails_a_wording_it_cannot_send_or_a_function_it_has_no_worst_case_for():
+    source = 'BAD = ("Don\u2019t", "x" * 307)\ndef riddle(mystery):\n    return mystery\n'
+    namespace = {"BAD": ("Don\u2019t", "x" * 307), "riddle": lambda mystery: mystery}
+    with pytest.raises(LookupError, match=r"bot\.texts\.riddle\(mystery\)"):
+        module_wording(source, namespace)
+    found = over_budget(module_wording(source.split("\n")[0], namespace))
+    assert len(found) == 2 and "outside GSM-7" in found[0] and "3 segments" in found[1]
+    with pytest.raises(AssertionError, match="holds no words"):
+        module_wording("LIMIT = 7\n", {"LIMIT": 7})
+
+
+# Where replies are built from wording: a string there that starts like a sentence or a label is
+# wording that belongs in bot/texts.py. (Docstrings, and a time zone, are not said to anyone.)
+BUILDERS = ("bot/answers.py", "bot/participation.py", "bot/engine.py")
+NOT_SAID = {"Europe/London"}
+
+
+def inline_wording(source: str) -> list[str]:
+    tree = ast.parse(source)
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [f"line {node.lineno}: {node.value!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            and node.value[:1].isupper() and node.value not in NOT_SAID]
+
+
+@pytest.mark.parametrize("path", BUILDERS)
+def test_the_modules_that_build_replies_take_their_words_from_texts(path):
+    found = inline_wording((Path(__file__).resolve().parents[2] / path).read_text(encoding="utf-8"))
+    assert not found, f"{path}: wording outside bot/texts.py:\n" + "\n".join(found)
+
+
+def test_inline_wording_is_found_in_plain_strings_f_strings_and_buttons():
+    source = ('"""A docstring."""\ndef f(n):\n    """Its docstring."""\n    tz = "Europe/London"\n'
+              '    return f"Please reply with {n}.", (("More", "MORE"),), "lower case"\n')
+    assert inline_wording(source) == ["line 5: 'Please reply with '", "line 5: 'More'", "line 5: 'MORE'"]
 
 
 @pytest.mark.parametrize("texts", CONFIGS, ids=CONFIG_IDS)
