@@ -31,6 +31,7 @@ DELETE_WORDS = frozenset({"delete my data", "/deletemydata", "delete me", "erase
 WITHDRAW_WORDS = frozenset({"withdraw", "/withdraw"})
 SIGNUP_WORDS = frozenset({"sign up", "signup", "sign me up", "/signup"})
 MORE_WORDS = frozenset({"more", "more please", "/more"})
+LIST_PREFIXES = frozenset({"join", "opportunities", "/join"})  # "JOIN LEEDS": opportunities in an area
 PARTICIPATION_WORDS = (LIST_WORDS | ALERT_WORDS | MY_DATA_WORDS | DELETE_WORDS | WITHDRAW_WORDS | SIGNUP_WORDS
                        | MORE_WORDS)
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot import gsm7
 from bot.answers import NO, YES, normalise
-from bot.keywords import (ALERT_WORDS, DELETE_WORDS, LIST_WORDS, MORE_WORDS, MY_DATA_WORDS, SIGNUP_WORDS,
-                          SKIP_WORDS, WITHDRAW_WORDS)
+from bot.keywords import (ALERT_WORDS, DELETE_WORDS, LIST_PREFIXES, LIST_WORDS, MORE_WORDS, MY_DATA_WORDS,
+                          SIGNUP_WORDS, SKIP_WORDS, WITHDRAW_WORDS)
 from bot.opportunities import TYPES
 from bot.replies import Reply, Result
 from bot.texts import (AGREE, ERASE_BUTTONS, MORE_BUTTON, SIGN_UP_BUTTON, WITHDRAW_BUTTONS, YES_NO, Texts,
@@ -123,7 +123,7 @@ class Erase:
 
 def is_keyword(word: str) -> bool:
     """A word that starts a participation conversation from anywhere."""
-    return word in KEYWORDS or word.split(" ", 1)[0] in {"join", "opportunities", "/join"}
+    return word in KEYWORDS or word.split(" ", 1)[0] in LIST_PREFIXES
 
 
 def concerns(state: dict, word: str) -> bool:

@@ -18,7 +18,7 @@ import yaml
 from bot import gsm7
 from bot.answers import QUESTION_TYPES, normalise, prompt_text
 from bot.flow import Condition, Option, Question, Registry, Survey
-from bot.keywords import PARTICIPATION_WORDS, RESERVED
+from bot.keywords import LIST_PREFIXES, PARTICIPATION_WORDS, RESERVED
 
 SHIPPED = Path(__file__).parent / "survey_files"
 ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -84,7 +84,7 @@ def parse(data, name: str = "<survey>") -> Survey:
         errors.append(f"{name}: keywords must be a list of words, like [CARERS], not {data.get('keywords')!r}")
         keywords = []
     for keyword in keywords:
-        if normalise(keyword) in JOINING:
+        if normalise(keyword) in JOINING or normalise(keyword).split(" ", 1)[0] in LIST_PREFIXES:
             errors.append(f"{name}: keyword {keyword!r} is a reserved word, kept for getting involved")
         elif normalise(keyword) in TAKEN:
             errors.append(f"{name}: keyword {keyword!r} is kept for STOP, START, HELP, SKIP and BACK")

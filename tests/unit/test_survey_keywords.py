@@ -35,3 +35,9 @@ def test_a_keyword_that_is_not_reserved_is_kept():
 def test_no_shipped_survey_claims_a_reserved_word():
     claimed = {k for versions in shipped().surveys.values() for s in versions for k in s.keywords}
     assert claimed and not claimed & {normalise(w) for w in RESERVED}
+
+
+@pytest.mark.parametrize("keyword", ["JOIN CARERS", "Opportunities Leeds", "/join now"])
+def test_a_keyword_that_starts_like_join_is_refused_because_join_would_take_it(keyword):
+    with pytest.raises(SurveyError, match="kept for getting involved"):
+        parse(survey_claiming(keyword), "carers.yaml")
