@@ -6,19 +6,26 @@ effects. Surveys are data (bot/surveys.py); this module runs any of them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import answers, gsm7, participation
+from bot import answers, gsm7, participation, stories
 from bot import safeguarding as sg
 from bot.answers import normalise
 from bot.replies import Reply, Result
-from bot.keywords import BACK_WORDS, CARRY_ON_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, STOP_WORDS
+from bot.keywords import BACK_WORDS, CARRY_ON_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, is_stop
 from bot.flow import Question, Registry, Survey
 from bot.surveys import shipped
-from bot.texts import NOT_SURE_BUTTON, Texts
+from bot.texts import NOT_SURE_BUTTON, YES_NO, Texts
 
 MAX_SERVICE_CHOICES = 8
+# At "which service?": not knowing is an answer ("0 Not sure / rather not say"), said in words too.
+NOT_SURE_WORDS = frozenset({"not sure", "dont know", "dunno", "no idea", "idk", "unsure", "dk", "no clue",
+                            "cant remember", "i dont know", "im not sure", "i dunno"})
+# A bare answer sent again this soon, at the free-text question after it, is the same answer twice.
+REPEAT_WITHIN = timedelta(minutes=5)
+MEDIA = "\x1c"  # what a channel passes for media with no words (a photo, sticker, voice note): blank, like empty
 # What people say after a crisis reply: answered warmly, never with the generic greeting.
 THANKS_WORDS = frozenset({"thank you", "thanks", "thankyou", "thank u", "ty", "thx", "ok", "okay", "k", "kk", "ok thanks",
                           "ok thank you", "okay thanks", "okay thank you", "cheers", "ta", "will do", "i will",
@@ -48,6 +55,16 @@ class ForgetAnswer:
     ref: str
     question_id: str
     store: str = "feedback"
+
+
+@dataclass(frozen=True)
+class JoinPart:
+    """Add a later part of a story to the answer it continues; kept as `alone` if that has been sealed meanwhile."""
+
+    ref: str
+    question_id: str
+    text: str
+    alone: RecordAnswer | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,8 @@ class Context:
     provider_replied: bool = False  # the carrier already answered this keyword (e.g. Twilio Advanced Opt-Out)
     participation: participation.Snapshot | None = None  # loaded only when wants_participation() says so
     risk: Risk | None = None  # what the safeguarding check found in this message, if anything
+    story_join: timedelta = timedelta(0)  # later parts of a story within this are joined to it (bot/stories.py)
+    recent_service: timedelta = timedelta(0)  # how long a service is remembered after its conversation ends
 
     @property
     def sms(self) -> bool:
@@ -113,7 +132,8 @@ class Context:
 def handle(state: dict | None, text: str, ctx: Context) -> Result:
     """Answer one incoming message."""
     state = dict(state or {})
-    if ctx.risk is not None:
+    if ctx.risk is not None and not participation.only_a_name(state, text, ctx.risk.category) \
+            and not _answers_in_another_language(state, text, ctx):
         result = _at_risk(state, text, ctx)
     else:
         result = _handle(state, text, ctx)
@@ -122,7 +142,22 @@ def handle(state: dict | None, text: str, ctx: Context) -> Result:
             result.effects = [OptOut(confirmed=False) if isinstance(e, OptOut) else e for e in result.effects]
     if "risk" in state and "risk" not in result.state and _recent_crisis(state, ctx.now, sg.AFTER_CRISIS):
         result.state = {**result.state, "risk": state["risk"]}  # e.g. the survey ended: still remember the reply
+    result.state = _follow_stories(state, result, ctx)
     return result
+
+
+def _answers_in_another_language(state: dict, text: str, ctx: Context) -> bool:
+    """True if a message flagged only for its language reads as an answer to the choice question asked.
+
+    "Da iawn" at the FFT question is an answer to confirm, not a message nobody here can read; anything
+    else in another language still goes to a human (nlp.risk's other-language)."""
+    if ctx.risk.category != "other-language" or state.get("step") != "question" or state.get("paused"):
+        return False
+    survey = _survey_of(state, ctx)
+    question = survey.question(state.get("q", "")) if survey else None
+    if question is None or not question.options or _is_expired(state, ctx):
+        return False
+    return answers.QUESTION_TYPES[question.type].read(question, text) is not None
 
 
 def _recent_crisis(state: dict, now: datetime, within: timedelta) -> bool:
@@ -187,11 +222,14 @@ def _at_risk(state: dict, text: str, ctx: Context) -> Result:
     if state.get("step") == "question" and not state.get("paused") and not _is_expired(state, ctx):
         # The message may still be their answer (a disclosure about care is feedback too): keep it, then pause.
         inner = _handle(state, text, ctx)
-        kept = [e for e in inner.effects if isinstance(e, (RecordAnswer, ForgetAnswer))]
+        kept = [e for e in inner.effects if isinstance(e, (RecordAnswer, ForgetAnswer, JoinPart))]
         if kept and inner.state.get("step") != "question":  # that was the last question: nothing to pause
             return answered(inner.state, [crisis, *review], [*kept, flag])
         paused = {**(inner.state if kept else _touch(state, ctx)), "paused": True}
         return answered(paused, [crisis, Reply(texts.survey_paused())] if first else [crisis], [*kept, flag])
+    part = _story_part(state, _word(text), text, ctx)  # a later part of a story: kept with it, as an answer is
+    if part is not None:
+        return answered(part.state, [crisis, *review], [*part.effects, flag])
     return answered(_touch(state, ctx) if state.get("step") else state, [crisis, *review], [flag])
 
 
@@ -212,13 +250,13 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
         if word in START_WORDS or command == "/start":
             return _opt_in(argument if command == "/start" else "", ctx)
         return Result(state)
-    if word in STOP_WORDS:
+    if is_stop(word):
         return Result({"opted_out": True}, [Reply(ctx.texts.stopped())], [OptOut(confirmed=True)])
     if word in HELP_WORDS:
         return Result(_touch(state, ctx) if state.get("step") else state, [Reply(ctx.texts.help())])
     expired = bool(state.get("step")) and _is_expired(state, ctx)
     if expired:
-        state = {}
+        state = stories.ended(state, ctx.now, ctx.recent_service)
     step = state.get("step")
     if participation.is_keyword(word):
         return _participation(state, word, text, ctx)
@@ -230,7 +268,10 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
     if started and (not step or not started[1] or _find_service(started[1], ctx)):
         return _start(started[0], started[1], ctx)
     if not text.strip():
-        return Result(state, [Reply(ctx.texts.empty())])
+        return Result(state, [Reply(ctx.texts.media() if text == MEDIA else ctx.texts.empty())])
+    part = _story_part(state, word, text, ctx)
+    if part is not None:
+        return part
     if step == "question" and state.get("paused"):  # after a safeguarding flag: only on their say-so
         if word in CARRY_ON_WORDS:
             return _resume(state, ctx)
@@ -248,7 +289,8 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
         return _answer_question(state, text, ctx)
     if _recent_crisis(state, ctx.now, sg.AFTER_CRISIS):  # "still here, a bit calmer": not the generic greeting
         return Result(state, [Reply(ctx.texts.after_crisis(paused=False))])
-    return Result(state, [Reply(ctx.texts.expired() if expired else ctx.texts.idle())])
+    kept = _new_story(state, text, ctx) if stories.is_story(text) else None  # words sent outside a survey
+    return kept or Result(state, [Reply(ctx.texts.expired() if expired else ctx.texts.idle())])
 
 
 def _participation(state: dict, word: str, text: str, ctx: Context) -> Result:
@@ -260,6 +302,71 @@ def _participation(state: dict, word: str, text: str, ctx: Context) -> Result:
         started.replies, started.effects = result.replies + started.replies, result.effects + started.effects
         return started
     return result
+
+
+# --- stories: people's own words, kept whole and anonymous (bot/stories.py) -----------------------
+
+def _story_answer(text: str, service: str | None, ctx: Context) -> RecordAnswer | None:
+    """Words kept as a story of their own (bot/survey_files/story.yaml), under this message's new reference."""
+    survey = ctx.surveys.latest(stories.SURVEY)
+    if survey is None or not survey.questions:
+        return None
+    question = survey.questions[0]
+    return RecordAnswer(ctx.ref, survey.id, survey.version, service, question.id, text.strip()[:question.max_length],
+                        survey.store, survey.anonymous)
+
+
+def _new_story(state: dict, text: str, ctx: Context) -> Result | None:
+    """Words that tell us something, sent outside a survey: kept, with the recent service if there is one."""
+    answer = _story_answer(text, stories.recent_service(state, ctx.now), ctx)
+    return Result(state, [Reply(ctx.texts.story_kept())], [answer]) if answer else None
+
+
+def _story_part(state: dict, word: str, text: str, ctx: Context) -> Result | None:
+    """A later part of a story still open: joined to it, whatever the conversation is doing by now."""
+    story = stories.open_story(state, ctx.now)
+    if story is None or state.get("step") and _is_expired(state, ctx):
+        return None
+    step, survey = state.get("step"), _survey_of(state, ctx)
+    question = survey.question(state.get("q", "")) if step == "question" and survey else None
+    choice = question is not None and question.type != "text" and not state.get("paused") and "confirm" not in state
+    if choice and (word in SKIP_WORDS or word in BACK_WORDS or answers.confirmation(text) is not None
+                   or answers.QUESTION_TYPES[question.type].read(question, text) is not None):
+        return None  # at a choice question, an answer (even one to confirm first) is an answer
+    if not stories.is_part(story, text, ctx.now, expecting=bool(step) and not choice):
+        return None
+    part, quiet = text.strip(), stories.soon(story, ctx.now)
+    state = _touch(state, ctx) if step else dict(state)
+    if stories.fits(story, part):
+        effect = JoinPart(story["ref"], story["q"], part, _story_answer(part, story.get("service"), ctx))
+        state["story"] = stories.joined(story, len(part), ctx.now, ctx.story_join)
+    else:  # the story is as long as one can be: this part begins another
+        effect = _story_answer(part, story.get("service"), ctx)
+        if effect is None:
+            return None
+    if quiet:  # one message split in parts: its first part was answered, so no wall of replies
+        return Result(state, [], [effect])
+    added = ctx.texts.story_added()
+    if not choice:
+        return Result(state, [Reply(added)], [effect])
+    asked = question_reply(question, ctx.sms, added + "\n")  # and the question it is still waiting for
+    return Result(state, [asked] if asked.text.startswith(added) else [Reply(added), asked], [effect])
+
+
+def _text_answer(effects: list, ctx: Context) -> tuple[str, str, str | None, int] | None:
+    """(ref, question, service, length) if the last answer among the effects is feedback in free text."""
+    answer = next((e for e in reversed(effects) if isinstance(e, RecordAnswer)), None)
+    survey = ctx.surveys.get(answer.survey_id, answer.survey_version) if answer and answer.store == "feedback" else None
+    question = survey.question(answer.question_id) if survey else None
+    if question is None or question.type != "text":
+        return None
+    return answer.ref, answer.question_id, answer.service, len(answer.value)
+
+
+def _follow_stories(before: dict, result: Result, ctx: Context) -> dict:
+    """A free-text answer opens a story for its later parts; an open story and a recent service outlive the survey."""
+    return stories.follow(before, result.state, _text_answer(result.effects, ctx), ctx.now, ctx.story_join,
+                          ctx.recent_service)
 
 
 def _command(text: str) -> str:
@@ -347,15 +454,39 @@ def _service_reply(ctx: Context, retry: bool) -> Reply:
 
 def _answer_service(state: dict, text: str, ctx: Context) -> Result:
     survey = _survey_of(state, ctx) or ctx.surveys.latest(ctx.default_survey)
-    norm, choices = normalise(text), _service_choices(ctx)
-    if norm == "0" or norm in SKIP_WORDS:
+    norm, choices, number = normalise(text), _service_choices(ctx), answers.number_in(text)
+    if number == 0 or norm in SKIP_WORDS or answers.means(text, NOT_SURE_WORDS):
         return _begin(survey, None, ctx)
-    if norm.isdigit() and 1 <= int(norm) <= len(choices):
-        return _begin(survey, choices[int(norm) - 1][0], ctx)
+    if number is not None and 1 <= number <= len(choices):
+        return _begin(survey, choices[number - 1][0], ctx)
     code = _find_service(text, ctx)
-    if code or state.get("misses", 0) >= 1:
-        return _begin(survey, code, ctx)  # never trap anyone on this question: a second miss is "unknown"
+    if code:
+        return _begin(survey, code, ctx)
+    answered = _answered_first(survey, text, ctx)  # "gud": the answer to the survey's question, given early
+    if answered is not None:
+        return answered
+    if state.get("misses", 0) >= 1:  # never trap anyone here, and never silently: say it goes on without one
+        return _begin(survey, None, ctx, note=ctx.texts.without_service())
     return Result(_touch(state, ctx, misses=1), [_service_reply(ctx, retry=True)])
+
+
+def _answered_first(survey: Survey, text: str, ctx: Context) -> Result | None:
+    """A reply to "which service?" that surely answers the survey's first question in words ("gud", "poor tbh"):
+    it is kept, and the survey goes on without a service, saying so. A number here is a service's."""
+    state = first_state(survey, None, ctx.now)
+    question = survey.question(state["q"])
+    if not question.options or re.match(r"\s*[-#(]?\d", text):
+        return None
+    found = answers.QUESTION_TYPES[question.type].read(question, text)
+    if found is None or not found.sure:
+        return None
+    result = _record(state, survey, question, found.value, found.rest, ctx)
+    note, first = ctx.texts.without_service(), result.replies[0]
+    if ctx.sms and not gsm7.fits(note + first.text):
+        result.replies.insert(0, Reply(note.strip()))
+    else:
+        result.replies[0] = Reply(note + first.text, first.buttons)
+    return result
 
 
 # --- running a survey ---------------------------------------------------------------------
@@ -379,12 +510,17 @@ def question_reply(question: Question, sms: bool, prefix: str = "") -> Reply:
     return Reply(text, answers.buttons(question))
 
 
-def _begin(survey: Survey, service: str | None, ctx: Context) -> Result:
+def _begin(survey: Survey, service: str | None, ctx: Context, note: str = "") -> Result:
     state = first_state(survey, service, ctx.now)
     name = _service_name(service, ctx)
     about = ctx.texts.about(name) if name else ""
     replies = []
     intro = survey.intro_sms if ctx.sms and survey.intro_sms else survey.intro
+    first = intro or answers.prompt_text(survey.question(state["q"]), sms=ctx.sms)
+    if note and ctx.sms and not gsm7.fits(note + about + first):
+        replies.append(Reply(note.strip()))  # what was said must not be cut to fit: it goes on its own
+    else:
+        about = note + about
     if intro:
         replies.append(Reply(about + intro))
         about = ""
@@ -413,12 +549,30 @@ def _answer_question(state: dict, text: str, ctx: Context) -> Result:
     survey = _survey_of(state, ctx)
     question = survey.question(state["q"])
     norm = normalise(text)
+    asked = state.get("confirm")  # the answer we asked "Did you mean ...?" about
+    state = {k: v for k, v in state.items() if k != "confirm"}
     if norm in BACK_WORDS:
         return _go_back(state, survey, question, ctx)
+    if asked is not None:
+        said = answers.confirmation(text)
+        if said is not None and _reminded_since(state, survey, ctx):  # "yes" to the reminder, not to our question
+            return Result(_touch(state, ctx, misses=0, confirm=asked), [_did_you_mean(question, asked, ctx)])
+        if said is True:
+            return _record(state, survey, question, asked, "", ctx)
+        if said is False:
+            return Result(_touch(state, ctx, misses=0), [question_reply(question, ctx.sms, ctx.texts.choose_again())])
+        corrected = answers.correction(question, text)  # "no, 3": another answer at once
+        if corrected is not None:
+            return _record(state, survey, question, corrected.value, corrected.rest, ctx)
+    if _repeated(state, survey, question, text, ctx):  # "5" sent twice: the same answer, not the story
+        previous = state["history"][-1]
+        return _answer_question({**state, "q": previous, "history": state["history"][:-1]}, text, ctx)
     skipping = norm in SKIP_WORDS
     # An option that means the same ("Prefer not to say") is an answer; in free text, "skip" is not.
-    value = None if skipping and question.type == "text" else answers.QUESTION_TYPES[question.type].parse(question, text)
-    if value is None and skipping:
+    found = None if skipping and question.type == "text" else answers.QUESTION_TYPES[question.type].read(question, text)
+    if skipping and found is not None and (found.rest or not found.sure):
+        found = None  # "no comment" is a skip, not "No" with a comment
+    if found is None and skipping:
         if not question.optional:
             return Result({}, [Reply(ctx.texts.left_survey())])
         if question.id not in state.get("answers", {}):
@@ -426,9 +580,35 @@ def _answer_question(state: dict, text: str, ctx: Context) -> Result:
         given = {k: v for k, v in state.get("answers", {}).items() if k != question.id}
         state = {**state, "answers": given}
         return _advance(state, survey, question, ctx, _forget_hidden(state, survey, question, given))
-    if value is None:
+    if found is None:
         misses = state.get("misses", 0) + 1
+        if asked is not None and misses == 1:  # anything else at "Did you mean ...?" asks it again, once
+            return Result(_touch(state, ctx, misses=misses, confirm=asked), [_did_you_mean(question, asked, ctx, True)])
+        if question.options and stories.is_story(text):  # their own words, with no answer in them: kept
+            return _story_at_choice(state, survey, question, text, ctx)
+        if question.options and answers.looks_foreign(text):
+            return Result(_touch(state, ctx, misses=misses), [Reply(ctx.texts.not_read(), answers.buttons(question))])
         return Result(_touch(state, ctx, misses=misses), [_retry(question, misses, ctx)])
+    if not found.sure:  # never guessed silently: asked first; their own words are kept either way
+        state, kept = _keep_rest(state, survey, question, found.rest, ctx)
+        return Result(_touch(state, ctx, misses=0, confirm=found.value), [_did_you_mean(question, found.value, ctx)],
+                      kept)
+    return _record(state, survey, question, found.value, found.rest, ctx)
+
+
+def _story_at_choice(state: dict, survey: Survey, question: Question, text: str, ctx: Context) -> Result:
+    """A story sent where a choice was asked: kept as the survey's next free-text answer (or as a story of its
+    own), and the question asked again, so nothing they wrote is lost."""
+    state, kept = _keep_rest(state, survey, question, text.strip(), ctx)
+    if not kept:
+        story = _story_answer(text, state.get("service"), ctx)
+        kept = [story] if story else []
+    said = ctx.texts.not_read() if answers.looks_foreign(text) else ctx.texts.story_noted()
+    return Result(_touch(state, ctx), [Reply(said), question_reply(question, ctx.sms)], kept)
+
+
+def _record(state: dict, survey: Survey, question: Question, value: str, rest: str, ctx: Context) -> Result:
+    """Keep an answer (and the words that came with it, as the next free-text answer), then go on."""
     ref = state.get("ref") or ctx.ref
     state = {**state, "ref": ref}
     if question.effect == "participation_interest":
@@ -441,7 +621,49 @@ def _answer_question(state: dict, text: str, ctx: Context) -> Result:
         state["answers"] = {**state.get("answers", {}), question.id: value}
         if answered_before:  # they went back and may have changed a branch
             effects += _forget_hidden(state, survey, question, state["answers"])
-    return _advance(state, survey, question, ctx, effects)
+    state, kept = _keep_rest(state, survey, question, rest, ctx)
+    return _advance(state, survey, question, ctx, effects + kept)
+
+
+def _keep_rest(state: dict, survey: Survey, question: Question, rest: str, ctx: Context) -> tuple[dict, list]:
+    """Words after an answer ("2 and the staff were lovely") answer the next free-text question, which is then
+    not asked. Only which question they answered is remembered here; the words go, encrypted, with the answers."""
+    prefilled = dict(state.get("prefilled", {}))  # free-text question id: the question whose answer brought it
+    given = state.get("answers", {})
+    later = survey.questions[[q.id for q in survey.questions].index(question.id) + 1:]
+    target = next((q for q in later if q.type == "text" and _visible(q, given) and not q.effect
+                   and prefilled.get(q.id, question.id) == question.id), None)
+    if not rest or target is None:
+        return state, []
+    ref = state.get("ref") or ctx.ref
+    prefilled[target.id] = question.id
+    kept = RecordAnswer(ref, survey.id, survey.version, state.get("service"), target.id, rest[:target.max_length],
+                        survey.store, survey.anonymous)
+    return {**state, "ref": ref, "prefilled": prefilled}, [kept]
+
+
+def _repeated(state: dict, survey: Survey, question: Question, text: str, ctx: Context) -> bool:
+    """True for a bare answer to the question just answered, sent again at once at the free-text one after it."""
+    history, at = state.get("history") or [], state.get("updated_at")
+    previous = survey.question(history[-1]) if history else None
+    if question.type != "text" or previous is None or not previous.options or previous.effect or not at:
+        return False
+    if ctx.now - datetime.fromisoformat(at) > REPEAT_WITHIN:
+        return False
+    found = answers.QUESTION_TYPES[previous.type].read(previous, text)
+    return found is not None and found.sure and not found.rest and answers.bare(previous, text)
+
+
+def _reminded_since(state: dict, survey: Survey, ctx: Context) -> bool:
+    """True if a reminder may have been sent since we asked "Did you mean ...?" (its YES is then ambiguous)."""
+    at = state.get("updated_at")
+    return bool(survey.reminder_after and at and ctx.now - datetime.fromisoformat(at) >= survey.reminder_after)
+
+
+def _did_you_mean(question: Question, value: str, ctx: Context, again: bool = False) -> Reply:
+    """ "Did you mean Poor? Reply YES or a number", with a one-tap Yes and No on Telegram."""
+    label = next((o.label for o in question.options if o.value == value), value)
+    return Reply(ctx.texts.did_you_mean_again(label) if again else ctx.texts.did_you_mean(label), YES_NO)
 
 
 def _forget_hidden(state: dict, survey: Survey, changed: Question, given: dict) -> list:
@@ -458,11 +680,15 @@ def _forget_hidden(state: dict, survey: Survey, changed: Question, given: dict) 
 
 
 def _advance(state: dict, survey: Survey, question: Question, ctx: Context, effects: list) -> Result:
-    following = _next_question(survey, question.id, state.get("answers", {}))
+    given, prefilled = state.get("answers", {}), state.get("prefilled", {})
+    history = [*state.get("history", []), question.id]
+    following = _next_question(survey, question.id, given)
+    while following is not None and following.id in prefilled:  # answered by words that came with an answer
+        history.append(following.id)
+        following = _next_question(survey, following.id, given)
     if following is None:
         closing = survey.closing_sms if ctx.sms and survey.closing_sms else survey.closing
         return Result({}, [Reply(closing or ctx.texts.thanks())], effects)
-    history = [*state.get("history", []), question.id]
     new_state = _touch(state, ctx, q=following.id, history=history, misses=0)
     return Result(new_state, [question_reply(following, ctx.sms)], effects)
 
@@ -470,7 +696,7 @@ def _advance(state: dict, survey: Survey, question: Question, ctx: Context, effe
 def _resume(state: dict, ctx: Context) -> Result:
     """The survey's keyword again, mid-survey: carry on where they left off."""
     question = _survey_of(state, ctx).question(state["q"])
-    state = {k: v for k, v in state.items() if k != "paused"}
+    state = {k: v for k, v in state.items() if k not in ("paused", "confirm")}
     return Result(_touch(state, ctx, misses=0), [question_reply(question, ctx.sms, ctx.texts.resumed())])
 
 

@@ -9,7 +9,8 @@ from datetime import timedelta
 class Option:
     value: str
     label: str
-    synonyms: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()  # other words for it, read as surely this option
+    maybe: tuple[str, ...] = ()  # words that probably mean it: "Did you mean ...?" is asked first
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,11 @@ class Condition:
 
     question: str
     any_of: tuple[str, ...]
+
+
+# A free-text answer's longest, unless its survey file says otherwise: more than a whole Telegram
+# message (4,096 characters) or Twilio's longest joined SMS (1,600), so one message is never cut.
+MAX_LENGTH = 5000
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ class Question:
     optional: bool = False
     when: Condition | None = None
     section: str | None = None
-    max_length: int = 1000
+    max_length: int = MAX_LENGTH
     effect: str | None = None
 
 

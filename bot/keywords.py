@@ -37,3 +37,21 @@ PARTICIPATION_WORDS = (LIST_WORDS | ALERT_WORDS | MY_DATA_WORDS | DELETE_WORDS |
 
 RESERVED = (PARTICIPATION_WORDS | STOP_WORDS | START_WORDS | HELP_WORDS | SKIP_WORDS | BACK_WORDS | CARRY_ON_WORDS
             | {"no"})
+
+# STOP said in a person's own words: short, and about the messages themselves ("please stop
+# texting me", "don't text me again", "take me off your list"); never a sentence that only mentions stopping.
+_STOP_SAID = re.compile(
+    r"(?:please |pls |plz )?(?:"
+    r"(?:stop|quit|end) (?:texting|messaging|contacting|sending|txting|msging|text|message|messaging)(?: me| us)?"
+    r"(?: (?:texts|messages))?(?: now| please| pls| plz| thanks| thank you| again| any ?more)*"
+    r"|(?:don t|dont|do not|never) (?:text|message|contact|msg|txt) (?:me|us)(?: (?:again|any ?more|ever))*"
+    r"|no more (?:texts|messages|msgs)(?: please| thanks| thank you)?"
+    r"|(?:take|remove) (?:me|my number) (?:off|from) (?:your|the|this) (?:list|system|database|texts)"
+    r"|remove my number|unsubscribe me|opt me out|opt out)"
+    r"(?: please| pls| plz| thanks| thank you)?")
+
+
+def is_stop(word: str) -> bool:
+    """STOP, or a short request in plain words to stop the messages (word: the normalised text)."""
+    return word in STOP_WORDS or (len(word.split()) <= 9 and _STOP_SAID.fullmatch(word) is not None)
+

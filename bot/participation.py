@@ -26,6 +26,27 @@ ACTIVE = ("interested", "confirmed", "waiting")
 KEYWORDS = LIST_WORDS | ALERT_WORDS | MY_DATA_WORDS | DELETE_WORDS | WITHDRAW_WORDS
 EQUALITY_SURVEY = "about-you-participants"  # kept apart, month only: never linked to the participant
 NONE_WORDS = frozenset({"none", "no", "n", "nothing", "na", "n a", "no thanks", "not really", "nope"}) | SKIP_WORDS
+ERASE_WORDS = frozenset({"delete", "yes delete", "delete it", "delete them", "delete my data", "deletemydata"})
+
+# A question at consent is known by its kind: a question mark, a question word first ("why do you need my name"),
+# or a verb first that asks about one of the topics ("can I delete it later"). What it is about is told by the
+# words it uses (the first topic that matches); a question about anything else gets "".
+QUESTION_WORDS = frozenset({"what", "whats", "wat", "wot", "who", "whos", "why", "y", "how", "hows", "where",
+                            "when", "which"})
+ASKING_WORDS = frozenset({"can", "could", "do", "does", "did", "will", "would", "is", "are", "should", "may",
+                          "shall", "have", "has"})
+QUESTION_TOPICS = (
+    ("delete", frozenset({"delete", "deleted", "deleting", "remove", "removed", "erase", "erased", "forget",
+                          "later", "withdraw", "undo", "unsubscribe", "leave", "cancel", "mind", "rid", "wipe"})),
+    ("see", frozenset({"see", "sees", "seen", "seeing", "share", "shared", "sharing", "shares", "access", "read",
+                       "reads", "look", "looks", "view", "views", "who", "whos", "pass", "passed", "sell", "sold",
+                       "show", "shown", "send", "sent", "anyone", "else", "private", "confidential", "safe"})),
+    ("why", frozenset({"why", "y", "need", "needs", "needed", "want", "wants", "use", "used", "using", "purpose",
+                       "reason", "point"})),
+    ("keep", frozenset({"keep", "kept", "keeps", "keeping", "hold", "held", "holds", "store", "stored", "storing",
+                        "save", "saved", "collect", "collected", "record", "recorded", "data", "info",
+                        "information", "details"})),
+)
 
 
 # --- what the caller tells us ------------------------------------------------------------
@@ -266,7 +287,7 @@ class _Talk:
         held = next((p for p in (member.places if member else ()) if p.opportunity_id == o.id and p.status in ACTIVE),
                     None)
         if held:
-            return Result({}, [Reply(self.texts.already_signed_up(o.title, held.status))])
+            return Result({}, [Reply(self.texts.already_signed_up(o.title, held.status, self.sms))])
         if o.places_left == 0 and self.state.get("step") != "waitlist":
             return Result(self.at("waitlist", opp=o.id), [Reply(self.texts.full(o.title, self.sms), YES_NO)])
         waiting = o.places_left == 0
@@ -297,6 +318,9 @@ class _Talk:
                           [Reply(self.texts.ask_name())])
         if norm in NO:
             return Result({}, [Reply(self.texts.consent_declined())])
+        topic = question_topic(self.text)
+        if topic is not None:  # answered plainly, then asked again
+            return Result(self.keep(), [Reply(self.texts.consent_answer(topic, self.sms), AGREE)])
         return Result(self.keep(), [Reply(self.texts.consent_retry(), AGREE)])
 
     def on_name(self) -> Result:
@@ -359,9 +383,10 @@ class _Talk:
             if not self.snap.areas:
                 return Result({}, [Reply(self.texts.no_areas())])
             areas = list(self.snap.areas)
-            while self.sms and not gsm7.fits(self.texts.choose_areas(areas)):
+            while self.sms and not gsm7.fits(self.texts.choose_areas(areas, self.sms)):
                 areas.pop()
-            return Result(self.keep(step="areas", area_count=len(areas)), [Reply(self.texts.choose_areas(areas))])
+            return Result(self.keep(step="areas", area_count=len(areas)),
+                          [Reply(self.texts.choose_areas(areas, self.sms))])
         if choice in {"6", "off", "turn off"}:
             return Result({}, [Reply(self.texts.alerts_off())], [SetAlerts(alerts="off")])
         return Result(self.keep(), [Reply(self.texts.alerts_retry())])
@@ -401,24 +426,25 @@ class _Talk:
         if len(places) == 1:
             return Result(self.at("withdraw", options=[places[0].id]), [Reply(
                 self.texts.withdraw_one(places[0].title, self.sms), WITHDRAW_BUTTONS)])
-        while self.sms and not gsm7.fits(self.texts.withdraw_which(places)):
+        while self.sms and not gsm7.fits(self.texts.withdraw_which(places, self.sms)):
             places.pop()
         return Result(self.at("withdraw", options=[p.id for p in places]),
-                      [Reply(self.texts.withdraw_which(places),
+                      [Reply(self.texts.withdraw_which(places, self.sms),
                              tuple((str(n), str(n)) for n in range(1, len(places) + 1)))])
 
     def on_withdraw(self) -> Result:
         options, norm = self.state.get("options", []), normalise(self.text)
         pick = None
-        if len(options) == 1 and norm in YES:
+        if len(options) == 1 and norm in YES:  # one place: the bot asked YES or NO, so "1" is not yes
             pick = options[0]
-        elif norm.isdigit() and 1 <= int(norm) <= len(options):
+        elif len(options) > 1 and norm.isdigit() and 1 <= int(norm) <= len(options):
             pick = options[int(norm) - 1]
         elif norm in NO:
             return Result({}, [Reply(self.texts.nothing_changed())])
         if pick is None:
-            ask = self.texts.yes_or_no() if len(options) == 1 else self.texts.number_from(len(options))
-            return Result(self.keep(), [Reply(ask)])
+            if len(options) == 1:
+                return Result(self.keep(), [Reply(self.texts.yes_or_no(), WITHDRAW_BUTTONS)])
+            return Result(self.keep(), [Reply(self.texts.number_from(len(options)))])
         place = next((p for p in self.active_places() if p.id == pick), None)
         if place is None:
             return Result({}, [Reply(self.texts.already_withdrawn())])
@@ -439,9 +465,28 @@ class _Talk:
 
     def on_erase(self) -> Result:
         norm = normalise(self.text)
-        if norm in {"delete", "yes", "delete my data", "confirm", "yes delete"}:
+        if norm in ERASE_WORDS:  # only the word the bot asked for
             return Result({}, [Reply(self.texts.erased())], [Erase()])
+        if norm in YES or norm in {"confirm", "ok", "okay", "sure", "go ahead", "do it", "please"}:
+            return Result(self.keep(), [Reply(self.texts.erase_retry(), ERASE_BUTTONS)])
         return Result({}, [Reply(self.texts.kept())])
+
+
+def only_a_name(state: dict, text: str, risk_category: str) -> bool:
+    """A name typed where we asked for one, that language ID alone took for another language ("Łukasz" reads
+    as Polish, "Siân" as Welsh): a name, not a message for someone to translate. Any other risk still counts."""
+    return (state.get("step") == "name" and risk_category == "other-language" and len(text.split()) <= 4
+            and len(text.strip()) <= 80)
+
+
+def question_topic(text: str) -> str | None:
+    """What a question at consent is about ("keep", "see", "why", "delete", or "" for something else); None if
+    the message is not a question."""
+    words = normalise(text).split()
+    topic = next((topic for topic, said in QUESTION_TOPICS if said.intersection(words)), "")
+    if words and ("?" in text or words[0] in QUESTION_WORDS or (words[0] in ASKING_WORDS and topic)):
+        return topic
+    return None
 
 
 # The conversation's steps: what a reply means depends on the step the person is at. Every step

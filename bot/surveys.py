@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 
 from bot import gsm7
-from bot.answers import QUESTION_TYPES, normalise, prompt_text
-from bot.flow import Condition, Option, Question, Registry, Survey
+from bot.answers import QUESTION_TYPES, clashes, normalise, prompt_text
+from bot.flow import MAX_LENGTH, Condition, Option, Question, Registry, Survey
 from bot.keywords import LIST_PREFIXES, PARTICIPATION_WORDS, RESERVED
 
 SHIPPED = Path(__file__).parent / "survey_files"
@@ -28,6 +28,7 @@ SURVEY_FIELDS = {"id", "version", "title", "anonymous", "store", "expires_after_
                  "intro", "intro_sms", "closing", "closing_sms", "questions"}
 QUESTION_FIELDS = {"id", "type", "text", "sms_text", "options", "optional", "when", "section", "min", "max",
                    "min_label", "max_label", "max_length", "prefer_not_to_say", "effect"}
+OPTION_FIELDS = {"value", "label", "synonyms", "maybe"}  # maybe: words that probably mean it ("Did you mean ...?")
 EFFECTS = ("participation_interest",)
 TAKEN = frozenset(normalise(w) for w in RESERVED)  # no survey keyword may be one of these
 JOINING = frozenset(normalise(w) for w in PARTICIPATION_WORDS)
@@ -169,20 +170,29 @@ def _options(raw, where: str, errors: list[str]) -> tuple[Option, ...]:
             item = str(item)
         if isinstance(item, str):
             options.append(Option(value=normalise(item).replace(" ", "_"), label=item))
-        elif isinstance(item, dict) and "label" in item and set(item) <= {"value", "label", "synonyms"}:
+        elif isinstance(item, dict) and "label" in item and set(item) <= OPTION_FIELDS:
             value = str(item.get("value") or normalise(str(item["label"])).replace(" ", "_"))
-            synonyms = item.get("synonyms") or []
-            if not isinstance(synonyms, list):
-                errors.append(f"{where}: synonyms of option {item['label']!r} must be a list")
-                synonyms = []
-            options.append(Option(value, str(item["label"]), tuple(str(s) for s in synonyms)))
+            words = {key: _words(item, key, where, errors) for key in ("synonyms", "maybe")}
+            options.append(Option(value, str(item["label"]), words["synonyms"], words["maybe"]))
         else:
-            errors.append(f"{where}: an option must be a label, or a mapping with label, value and synonyms; "
+            errors.append(f"{where}: an option must be a label, or a mapping with label, value, synonyms and maybe; "
                           f"not {item!r}")
     values = [o.value for o in options]
     for value in sorted({v for v in values if values.count(v) > 1}):
         errors.append(f"{where}: duplicate option value {value!r}")
+    errors.extend(f"{where}: {problem}" for problem in clashes(options))
     return tuple(options)
+
+
+def _words(item: dict, key: str, where: str, errors: list[str]) -> tuple[str, ...]:
+    """An option's synonyms (read as surely this option) or maybe words (asked about first): a list of words."""
+    words = item.get(key) or []
+    if isinstance(words, list):  # YAML reads a bare yes or no as true or false
+        words = ["yes" if w is True else "no" if w is False else w for w in words]
+    if not isinstance(words, list) or not all(isinstance(w, (str, int, float)) and str(w).strip() for w in words):
+        errors.append(f"{where}: {key} of option {item['label']!r} must be a list of words, like [v good, great]")
+        return ()
+    return tuple(str(w) for w in words)
 
 
 def _question(raw, index: int, name: str, seen: dict[str, Question], errors: list[str]) -> Question | None:
@@ -210,10 +220,10 @@ def _question(raw, index: int, name: str, seen: dict[str, Question], errors: lis
         errors.append(f"{where}: a {qtype} question needs at least two options")
     if raw.get("effect") is not None and raw["effect"] not in EFFECTS:
         errors.append(f"{where}: unknown effect {raw['effect']!r}")
-    max_length = raw.get("max_length", 1000)
+    max_length = raw.get("max_length", MAX_LENGTH)
     if qtype == "text" and (not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 1):
         errors.append(f"{where}: max_length must be a whole number from 1, not {max_length!r}")
-        max_length = 1000
+        max_length = MAX_LENGTH
     when = _condition(raw.get("when"), where, seen, errors)
     question = Question(id=qid, type=qtype, text=raw["text"].strip(), sms_text=raw.get("sms_text"),
                         options=options, optional=bool(raw.get("optional", False)), when=when,

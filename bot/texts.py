@@ -29,8 +29,6 @@ ALERT_TAIL = "Text JOIN to see it, ALERTS to change alerts, STOP to stop."
 DIGEST_TAIL = "Text JOIN to see them, ALERTS to change alerts, STOP to stop."
 TELEGRAM_LIMIT = 4096
 _CHANGE_ALERTS = "Text ALERTS to change them, or STOP to stop all messages."
-_PLAIN = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-          "\u2026": "...", "\u00a0": " ", "\t": " "}
 
 # How a survey question is asked, and asked again (bot/answers.py): the question's own words
 # and options come from its survey file.
@@ -217,6 +215,11 @@ class Texts:
     def empty(self) -> str:
         return "Sorry, that message was empty. Please reply with text, or HELP for help."
 
+    def media(self) -> str:
+        """A photo, sticker, voice note or video with no words: a caption would have been read as text."""
+        return ("Sorry, I can only read text, not photos, stickers, voice notes or videos. Please type your message, "
+                "or reply HELP for help.")
+
     def idle(self) -> str:
         return (f"Hello, this is YourSay from {self.trust_name}. Text {self.keyword} to tell us about your care, "
                 "HELP for help, or STOP to opt out.")
@@ -239,6 +242,44 @@ class Texts:
         """A Telegram button pressed on an older message."""
         return "That button was for an earlier question. Please answer the latest one."
 
+    # --- answers read the way people write them (bot/answers.py, bot/reading.py, bot/engine.py) ---
+
+    def did_you_mean(self, label: str) -> str:
+        """A reply that probably means one answer ("not great", an emoji): asked before anything is recorded."""
+        return f"Did you mean {label}? Reply YES or a number."
+
+    def did_you_mean_again(self, label: str) -> str:
+        """Anything but YES, NO or an answer to "Did you mean ...?"."""
+        return f"Sorry, I didn't catch that. Did you mean {label}? Reply YES, NO or a number."
+
+    def choose_again(self) -> str:
+        """NO to "Did you mean ...?": the question follows."""
+        return "OK, please choose again.\n"
+
+    def without_service(self) -> str:
+        """A second reply to "which service?" that matches none: said plainly, and the survey goes on."""
+        return "We couldn't match that to a service, so we'll record your feedback without one.\n"
+
+    def not_read(self) -> str:
+        """A reply in another language that we cannot read."""
+        return ("Sorry, we could not read that: we can only read English here. If you need urgent help, call 999 or "
+                "NHS 111. Both have free interpreters: say the name of your language in English.")
+
+    # --- stories: words sent outside a survey, and later parts of one (bot/stories.py) ----------
+
+    def story_kept(self) -> str:
+        """Words that tell us something, sent outside a survey: kept as an anonymous story."""
+        return ("Thank you for telling us. We have passed your words on to the team anonymously. "
+                f"To give feedback on a service, text {self.keyword}, or {self.keyword} and the service's name.")
+
+    def story_noted(self) -> str:
+        """Their own words, sent where the bot asked for a choice: kept, and the question follows."""
+        return "Thank you, we have kept what you wrote. Please also answer the question:"
+
+    def story_added(self) -> str:
+        """A later part of a story, a while after the last one: joined to it."""
+        return "Thank you, we have added that to what you told us."
+
     # --- getting involved: finding opportunities (bot/participation.py) -------------------------
 
     def no_openings(self) -> str:
@@ -256,8 +297,9 @@ class Texts:
     def opening_line(self, number: int, opening: Opportunity, when: str, sms: bool) -> str:
         """One line of a page: a long title is cut on SMS."""
         o = opening
-        title = o.title if len(o.title) <= 42 or not sms else o.title[:40].rstrip() + ".."
-        bits = [o.area if normalise(o.venue) != "online" else "online", when,
+        title = given(o.title, sms, 120)
+        title = title if len(title) <= 42 or not sms else title[:40].rstrip() + ".."
+        bits = [given(o.area, sms, 80) if normalise(o.venue) != "online" else "online", when,
                 PAYMENT_WORDS.get(o.payment, o.payment).lower()]
         return f"{number} {title} - {', '.join(b for b in bits if b)}"
 
@@ -278,18 +320,20 @@ class Texts:
     def details(self, opening: Opportunity, when: str, places_left: int | None, sms: bool) -> list[str]:
         """An opportunity in two messages: what it is, then the facts (the last dropped to fit) and what to reply."""
         o = opening
-        first = f"{o.title}\n{o.summary}" if not sms or gsm7.fits(f"{o.title}\n{o.summary}") else o.summary
+        title, summary = given(o.title, sms, 120), given(o.summary, sms, 306)
+        first = f"{title}\n{summary}" if not sms or gsm7.fits(f"{title}\n{summary}") else summary
         if not sms and o.description:
             first = f"{o.title}\n{o.description}"
         places = ("Full: you can join the waiting list" if places_left == 0
-                  else f"{places_left} places left" if places_left is not None else "")
-        facts = [f"{type_label(o.type)}.", f"{when}." if when else "", f"{o.venue}, {o.area}." if normalise(o.venue) !=
+                  else f"{places_left} place{'' if places_left == 1 else 's'} left" if places_left is not None else "")
+        where = f"{given(o.venue, sms, 200)}, {given(o.area, sms, 80)}."
+        facts = [f"{type_label(o.type)}.", f"{when}." if when else "", where if normalise(o.venue) !=
                  "online" else "Online.", f"{PAYMENT_WORDS.get(o.payment, o.payment)}.", f"{places}." if places else "",
                  f"Closes {o.closes_on.day} {o.closes_on:%b}." if o.closes_on else "",
-                 f"Access: {o.accessibility}" if o.accessibility else ""]
+                 f"Access: {given(o.accessibility, sms, 300)}" if o.accessibility else ""]
         ask = "Reply SIGN UP to take part, or another number."
         second = " ".join(f for f in facts if f) + f"\n{ask}"
-        while sms and not gsm7.fits(second):
+        while sms and not gsm7.fits(second) and len(facts) > 2:  # what kind and when always stay
             facts.pop()
             second = " ".join(f for f in facts if f) + f"\n{ask}"
         return [first, second]
@@ -299,11 +343,12 @@ class Texts:
     def opportunity_closed(self) -> str:
         return "Sorry, that opportunity has closed. Text JOIN to see what is open."
 
-    def already_signed_up(self, title: str, status: str) -> str:
-        return f"You're already signed up for {title} ({STATUS_WORDS[status]}). Text WITHDRAW if you can't make it."
+    def already_signed_up(self, title: str, status: str, sms: bool = True) -> str:
+        return (f"You're already signed up for {given(title, sms, 120)} ({STATUS_WORDS[status]}). Text WITHDRAW if "
+                "you can't make it.")
 
     def full(self, title: str, sms: bool) -> str:
-        return fit(f"{title} is full.", "Reply YES to join the waiting list, or NO.", sms=sms)
+        return fit(f"{given(title, sms, 120)} is full.", "Reply YES to join the waiting list, or NO.", sms=sms)
 
     def not_added(self) -> str:
         return "OK, we haven't added you. Text JOIN to see other opportunities."
@@ -312,14 +357,15 @@ class Texts:
         return "Please reply YES to join the waiting list, or NO."
 
     def booked(self, title: str, name: str, when: str, waiting: bool, sms: bool) -> str:
-        """A place taken, or a place on the waiting list."""
-        hello = f"Thank you {name}." if name else "Thank you."
+        """A place taken, or a place on the waiting list: what and when are always said, the rest may give way."""
+        name, title = given(name, sms, 80), given(title, sms, 120)
+        hello = [f"Thank you {name}." if name else "Thank you."]
         if waiting:
-            return fit(hello, f"{title} is full, so you're on the waiting list. We'll tell you if a place comes up.",
-                       "Text WITHDRAW to come off it.", sms=sms)
+            return fit(hello, f"{title} is full, so you're on the waiting list.",
+                       ["We'll tell you if a place comes up."], "Text WITHDRAW to come off it.", sms=sms)
         on = f" on {when}" if when else ""
         return fit(hello, f"You're signed up for {title}{on}.",
-                   "The People Participation Team will be in touch with the details.",
+                   ["The People Participation Team will be in touch with the details."],
                    "Text WITHDRAW if you can't make it.", sms=sms)
 
     def consent(self, for_alerts: bool, sms: bool) -> str:
@@ -336,6 +382,23 @@ class Texts:
 
     def consent_retry(self) -> str:
         return "Please reply YES to agree, or NO."
+
+    # A question at consent (bot/participation.py's QUESTION_TOPICS): the plain answer, then consent again.
+    def consent_answer(self, topic: str, sms: bool) -> str:
+        """What we keep, who sees it, why we ask, how to delete it; anything else: what can be answered here."""
+        where = "this phone number" if sms else "this Telegram chat"
+        answer = {
+            "keep": (f"We keep your name, {where}, what you'd like to hear about and any access needs you tell us. "
+                     "Nothing else: your feedback stays anonymous and is not linked to you."),
+            "see": ("Only the People Participation Team see them, to contact you about taking part. They are not "
+                    "linked to your feedback, which stays anonymous."),
+            "why": ("We ask for a name so we know what to call you, and for access needs so we can make taking part "
+                    "work for you. You can skip either."),
+            "delete": ("Yes. Text DELETE MY DATA any time and we'll delete your name, access needs, alert settings "
+                       "and sign-ups. Text MY DATA to see what we hold."),
+        }.get(topic, "Sorry, I can only answer questions here about what we keep, who sees it, why we ask and how "
+                     "to delete it.")
+        return f"{answer} {self.consent_retry()}"
 
     def consent_declined(self) -> str:
         return "No problem, we haven't kept anything. Text JOIN any time if you change your mind."
@@ -371,26 +434,35 @@ class Texts:
     def closed_meanwhile(self) -> str:
         return "Sorry, that opportunity has just closed, so we couldn't sign you up. Text JOIN to see what is open."
 
-    def last_place_taken(self, title: str) -> str:
-        return f"Sorry, the last place on {title} was just taken, so you're first in line on the waiting list."
+    def last_place_taken(self, title: str, sms: bool = True) -> str:
+        return (f"Sorry, the last place on {given(title, sms, 120)} was just taken, so you're first in line on the "
+                "waiting list.")
 
     # --- getting involved: alerts ----------------------------------------------------------------
 
     def alerts_menu(self, member: Participant, sms: bool, joined: bool = False) -> str:
-        """The alert settings and the choices; the settings give way first on SMS."""
-        opening = f"Thank you{' ' + member.name if member.name else ''}, alerts are on." if joined else ""
+        """The alert settings, then each choice on its own line; on SMS the settings shorten, then give way."""
+        name = given(member.name, sms, 80)
+        opening = f"Thank you{' ' + name if name else ''}, alerts are on." if joined else ""
         pause = "Resume" if member.paused else "Pause"
-        options = f"Reply 1 Instant 2 Weekly digest 3 {pause} 4 Choose kinds 5 Choose areas 6 Turn off"
-        text = fit(opening, self._settings(member), options, sms=sms)
-        if sms and not gsm7.fits(text):
-            text = f"{opening} {options}".strip()
+        options = (f"Reply with a number:\n1 Instant\n2 Weekly digest\n3 {pause}\n4 Choose kinds\n5 Choose areas\n"
+                   "6 Turn off")
+        for settings in (self._settings(member, sms), self._settings(member, sms, short=True), ""):
+            head = " ".join(filter(None, (opening, settings)))
+            text = f"{head}\n{options}" if head else options
+            if not sms or gsm7.fits(text):
+                break
         return text
 
-    def _settings(self, member: Participant) -> str:
+    def _settings(self, member: Participant, sms: bool, short: bool = False) -> str:
+        """What alerts someone gets; short: how many kinds and areas, not their names."""
         state = "paused" if member.paused and member.alerts != "off" else ALERT_WORDS_SHOWN.get(member.alerts, "off")
-        kinds = ", ".join(type_label(t) for t in member.interests) if member.interests else "all kinds"
-        areas = ", ".join(member.areas) if member.areas else "all areas"
-        return f"Alerts: {state}. About: {kinds}. Where: {areas}."
+        if short:
+            kinds, areas = _count(len(member.interests), "kind"), _count(len(member.areas), "area")
+        else:
+            kinds = ", ".join(type_label(t) for t in member.interests)
+            areas = ", ".join(given(a, sms, 80) for a in member.areas)
+        return f"Alerts: {state}. About: {kinds or 'all kinds'}. Where: {areas or 'all areas'}."
 
     def alerts_instant(self) -> str:
         return f"Done: you'll get alerts as opportunities are published. {_CHANGE_ALERTS}"
@@ -417,24 +489,29 @@ class Texts:
 
     def kinds_chosen(self, interests: tuple[str, ...], sms: bool) -> str:
         said = ", ".join(type_label(k) for k in interests) or "all kinds"
-        return fit(f"Done: you'll hear about {said}.", "Text ALERTS to change this.", sms=sms)
+        return fit(f"Done: you'll hear about {said}.", ["Text ALERTS to change this."], sms=sms)
 
     def no_areas(self) -> str:
         return ("We don't have areas to choose from yet, so you'll hear about opportunities everywhere. "
                 f"{_CHANGE_ALERTS}")
 
-    def choose_areas(self, areas: list[str]) -> str:
+    def choose_areas(self, areas: list[str], sms: bool) -> str:
         """The areas to choose from; the caller drops the last ones until an SMS fits."""
         return "Which areas? Reply with numbers, e.g. 1 2, or ALL:\n" + "\n".join(
-            f"{n} {area}" for n, area in enumerate(areas, 1))
+            f"{n} {given(area, sms, 80)}" for n, area in enumerate(areas, 1))
 
     def areas_retry(self, count: int) -> str:
         return f"Please reply with numbers from 1 to {count}, e.g. 1 2, or ALL."
 
     def areas_chosen(self, areas: tuple[str, ...], sms: bool) -> str:
-        said = ", ".join(areas) or "all areas"
-        return fit(f"Done: you'll hear about opportunities in {said}, and online ones.", "Text ALERTS to change this.",
-                   sms=sms)
+        names = [given(a, sms, 80) for a in areas]
+        for shown in range(len(names), 0, -1):  # on SMS, the areas that fit and how many more
+            said = ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if shown < len(names) else "")
+            text = fit(f"Done: you'll hear about opportunities in {said}, and online ones.",
+                       ["Text ALERTS to change this."], sms=sms)
+            if not sms or gsm7.fits(text):
+                return text
+        return fit("Done: you'll hear about opportunities in all areas.", ["Text ALERTS to change this."], sms=sms)
 
     # --- getting involved: withdrawing -----------------------------------------------------------
 
@@ -442,12 +519,13 @@ class Texts:
         return "You're not signed up for anything just now. Text JOIN to see opportunities."
 
     def withdraw_one(self, title: str, sms: bool) -> str:
-        return fit(f"Withdraw from {title}?", "Reply YES to withdraw, or NO to keep your place.", sms=sms)
+        return fit(f"Withdraw from {given(title, sms, 120)}?", "Reply YES to withdraw, or NO to keep your place.",
+                   sms=sms)
 
-    def withdraw_which(self, places: Sequence[SignUp]) -> str:
+    def withdraw_which(self, places: Sequence[SignUp], sms: bool) -> str:
         """The places to choose from; the caller drops the last ones until an SMS fits."""
         return "Which one? Reply with its number:\n" + "\n".join(
-            f"{n} {p.title} ({STATUS_WORDS[p.status]})" for n, p in enumerate(places, 1))
+            f"{n} {given(p.title, sms, 120)} ({STATUS_WORDS[p.status]})" for n, p in enumerate(places, 1))
 
     def nothing_changed(self) -> str:
         return "OK, nothing has changed."
@@ -456,7 +534,8 @@ class Texts:
         return "You've already withdrawn from that one."
 
     def withdrawn(self, title: str, sms: bool) -> str:
-        return fit(f"You've withdrawn from {title}.", "We've let the team know.", "Thank you for telling us.", sms=sms)
+        return fit(f"You've withdrawn from {given(title, sms, 120)}.", ["We've let the team know."],
+                   ["Thank you for telling us."], sms=sms)
 
     # --- getting involved: a person's own data ---------------------------------------------------
 
@@ -470,14 +549,20 @@ class Texts:
                 "you and honour STOP. Your feedback is anonymous and not linked to you.")
 
     def my_data(self, member: Participant, address: str, sms: bool, tz: str = "Europe/London") -> list[str]:
-        """Everything we hold, in two messages; on SMS long access needs and a long list of sign-ups are cut."""
+        """Everything we hold, in two messages. On SMS the name and titles are spelt in GSM-7, the alert settings
+        may be counted rather than listed, and long access needs and a long list of sign-ups are cut."""
         when = member.consent_at.astimezone(ZoneInfo(tz))
-        needs = member.access_needs or "none given"
-        first = (f"We hold: name {member.name or 'not given'}; {self._held_address(address, sms)}; consent given "
-                 f"{when.day} {when:%b %Y}. {self._settings(member)} Access needs: {needs}")
-        while sms and not gsm7.fits(first):  # long access needs are cut; the admin has them whole
-            first = first[:-10].rstrip() + "..."
-        places = [f"{p.title} ({STATUS_WORDS.get(p.status, p.status)})" for p in member.places]
+        head = (f"We hold: name {given(member.name, sms, 80) or 'not given'}; {self._held_address(address, sms)}; "
+                f"consent given {when.day} {when:%b %Y}.")
+        needs = given(member.access_needs, sms, 1000) or "none given"
+        for settings in (self._settings(member, sms), self._settings(member, sms, short=True)):
+            first = f"{head} {settings} Access needs: {needs}"
+            if not sms or gsm7.fits(first):
+                break
+        else:  # long access needs are cut, clearly; the admin has them whole
+            room = 153 * gsm7.MAX_SEGMENTS - gsm7.septets(f"{head} {settings} Access needs: ")
+            first = f"{head} {settings} Access needs: {shorten(needs, room)}"
+        places = [f"{given(p.title, sms, 120)} ({STATUS_WORDS.get(p.status, p.status)})" for p in member.places]
         tail = "Your feedback is anonymous and not linked to this. Text DELETE MY DATA to erase it."
         shown = places[:]
         while True:
@@ -496,6 +581,10 @@ class Texts:
         what = f"and {signups} sign-up{'s' if signups != 1 else ''}" if signups else "(you have no sign-ups)"
         return (f"This deletes your name, access needs, alert settings {what}. Your anonymous feedback is not "
                 "affected. Reply DELETE to confirm, or NO to keep them.")
+
+    def erase_retry(self) -> str:
+        """Anything but DELETE or NO at the DELETE MY DATA question that sounds like yes."""
+        return "To delete your details, reply DELETE. To keep them, reply NO."
 
     def erased(self) -> str:
         return ("Done. We've deleted your participant record and sign-ups, and told the People Participation Team. "
@@ -565,18 +654,33 @@ class Texts:
         return text
 
 
-def fit(*parts: str, sms: bool) -> str:
-    """Join the parts, on SMS dropping the later optional ones until it fits 2 segments; the last always stays."""
-    parts = [p for p in parts if p]
-    while sms and len(parts) > 1 and not gsm7.fits(" ".join(parts)):
-        parts.pop(-2)  # keep the last part: it says what to reply
-    return " ".join(parts)
+def fit(*parts: str | list[str], sms: bool) -> str:
+    """Join the parts. On SMS, leave out the optional ones, given in [brackets], the last first, until it fits
+    2 segments. The others are always said (what, when, what we hold, what to reply), so the caller keeps them
+    short enough: given() spells and cuts what a person or the PPT wrote."""
+    kept = [p for p in parts if p and p != [""]]
+
+    def joined() -> str:
+        return " ".join(p[0] if isinstance(p, list) else p for p in kept)
+
+    while sms and not gsm7.fits(joined()) and any(isinstance(p, list) for p in kept):
+        kept.pop(max(n for n, p in enumerate(kept) if isinstance(p, list)))
+    return joined()
+
+
+def given(text: str, sms: bool, septets: int) -> str:
+    """Words a person or the PPT wrote (a name, a title, access needs) as a reply says them: on Telegram as
+    written; on SMS spelt in GSM-7 ("Łukasz" is "Lukasz") and cut at a word to at most this many septets. Words
+    with nothing to spell (private-use or invisible characters only) are "?", so what we hold is never blank."""
+    if not sms:
+        return text
+    spelt = plain(text)
+    return shorten(spelt if spelt.strip() or not text.strip() else "?", septets)
 
 
 def plain(text: str) -> str:
-    """text in the GSM-7 alphabet: typographic quotes and dashes made plain, anything else '?'."""
-    text = "".join(_PLAIN.get(ch, ch) for ch in text)
-    return "".join(ch if gsm7.is_gsm7(ch) else "?" for ch in text)
+    """text in the GSM-7 alphabet: GSM-7's own letters kept, the rest spelt in it (bot/gsm7.py's transliterate)."""
+    return gsm7.transliterate(text)
 
 
 def shorten(text: str, septets: int) -> str:
@@ -590,6 +694,11 @@ def shorten(text: str, septets: int) -> str:
         cut = cut[:-1]
     word = cut.rsplit(" ", 1)[0] if " " in cut.strip() else cut
     return word.rstrip(" ,.;:-") + "..."
+
+
+def _count(n: int, thing: str) -> str:
+    """e.g. '1 area', '12 areas'; '' for none."""
+    return f"{n} {thing}{'' if n == 1 else 's'}" if n else ""
 
 
 def _clock(starts_at: datetime | None, tz: str) -> str:

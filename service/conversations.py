@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from bot import engine, participation
+from bot import engine, participation, stories
 from bot.flow import Registry
 from bot.surveys import shipped
 from bot.texts import Texts
@@ -52,6 +52,10 @@ class BotConfig:
     ref_key: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
     # Answers wait there, encrypted, until they are written in shuffled batches (storage.pending).
     holding: pending.Holding = field(default_factory=lambda: pending.Holding(os.urandom(32)), repr=False)
+    # Later parts of a story within this are joined to it, its response held open meanwhile (bot/stories.py).
+    story_join: timedelta = timedelta(0)
+    # A story sent this soon after a conversation about a service ends is filed with that service.
+    recent_service: timedelta = timedelta(0)
 
     def stored_ref(self, ref: str) -> str:
         return hmac.new(self.ref_key, ref.encode(), hashlib.sha256).hexdigest()[:36]
@@ -98,17 +102,20 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
     risk = config.risk_check(text) if config.risk_check and text.strip() else None
     ctx = engine.Context(now=now, channel=channel, ref=str(uuid.uuid4()), texts=config.texts,
                          services=config.services.get(conn), surveys=config.surveys, timeout=config.timeout,
-                         provider_replied=provider_replied, risk=risk)
+                         provider_replied=provider_replied, risk=risk, story_join=config.story_join,
+                         recent_service=config.recent_service)
     if engine.wants_participation(state, text):
         ctx = replace(ctx, participation=participants.snapshot(conn, contact_id, channel, address, now,
                                                                config.timezone))
     result = engine.handle(state, text, ctx)
     opted_out = was_opted_out
-    refs = {state.get("ref")} if state and state.get("ref") else set()
+    refs = stories.held(state or {})
     for effect in result.effects:
         if isinstance(effect, engine.RecordAnswer):
             refs.add(effect.ref)
             _hold(conn, config, effect, channel, contact_id)
+        elif isinstance(effect, engine.JoinPart):
+            _join(conn, config, effect, channel, contact_id, now)
         elif isinstance(effect, engine.ForgetAnswer):
             pending.forget(conn, config.holding, config.stored_ref(effect.ref), effect.question_id)
         elif isinstance(effect, engine.NoteInterest):
@@ -126,7 +133,7 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
             if changed:  # e.g. the last place went while they were typing: say that instead
                 result.replies = [engine.Reply(changed)]
     contacts.save_state(conn, contact_id, result.state, opted_out, now, was_opted_out)
-    ended = [ref for ref in refs if ref != result.state.get("ref")]
+    ended = refs - stories.held(result.state)  # a survey, or a story whose later parts can no longer join it
     if any([pending.seal(conn, config.holding, config.stored_ref(ref), now) for ref in ended]):
         pending.write_batches(conn, config.holding, now)
     received = Received(result.replies, message_id=message_id)
@@ -138,6 +145,16 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
     else:
         messages.log_replies(conn, channel, contact_id, message_id, [r.text for r in result.replies], now)
     return received
+
+
+def _join(conn: Connection, config: BotConfig, part: engine.JoinPart, channel: str, contact_id: int,
+          now: datetime) -> None:
+    """Add a later part of a story to its held answer; if that was sealed meanwhile, keep the part as a story alone."""
+    if pending.append(conn, config.holding, config.stored_ref(part.ref), part.question_id, part.text, stories.JOINER):
+        return
+    if part.alone is not None:
+        _hold(conn, config, part.alone, channel, contact_id)
+        pending.seal(conn, config.holding, config.stored_ref(part.alone.ref), now)
 
 
 def _hold(conn: Connection, config: BotConfig, answer: engine.RecordAnswer, channel: str, contact_id: int) -> None:

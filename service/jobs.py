@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import gsm7
+from bot import gsm7, stories
 from bot.answers import buttons, prompt_text
 from service.conversations import BotConfig
 from bot.engine import is_expired
@@ -28,27 +28,62 @@ def expire_conversations(factory: sessionmaker[Session], bot: BotConfig, now: da
                          timeout: timedelta | None = None) -> int:
     """Forget conversations left idle longer than their survey allows. Answers given are kept.
 
-    They go to be written with the next batch of anonymous answers (storage.pending).
+    They go to be written with the next batch of anonymous answers (storage.pending). An open
+    story and the service it was about are kept for their own while (bot/stories.py), and forgotten
+    here once that has passed.
     """
-    expired = 0
+    expired, sealed = 0, False
     with factory.begin() as session:
         for contact in session.scalars(_idle(now)):
-            if not contact.state.get("step"):
-                contact.state_updated_at = None  # nothing under way: stop looking at this row
-            elif is_expired(contact.state, bot.surveys, now, timeout):
-                if contact.state.get("ref"):
-                    pending.seal(session.connection(), bot.holding, bot.stored_ref(contact.state["ref"]), now)
-                contact.state = {"opted_out": True} if contact.opted_out else {}
-                contact.state_updated_at = None
+            state = contact.state
+            if state.get("step") and is_expired(state, bot.surveys, now, timeout):
+                kept = {"opted_out": True} if contact.opted_out else stories.ended(state, now, bot.recent_service)
                 expired += 1
-        if expired:
+            else:
+                kept = stories.tidy(state, now)  # a story or a recent service whose time has passed
+            sealed |= _seal(session, bot, stories.held(state) - stories.held(kept), now)
+            if kept != state:
+                contact.state = kept
+            if not stories.under_way(kept):
+                contact.state_updated_at = None  # nothing under way: stop looking at this row
+        if sealed:
             pending.write_batches(session.connection(), bot.holding, now)
     return expired
 
 
+def close_stories(session: Session, bot: BotConfig, now: datetime) -> int:
+    """Seal each story whose later parts can no longer join it (its window has passed); returns how many.
+
+    Rows are read first without a lock, and only those with a story due are locked (skipping any a
+    message is changing right now: that message closes the story itself).
+    """
+    quiet = session.execute(select(Contact.id, Contact.state).where(
+        Contact.state_updated_at <= now - bot.story_join)).all()
+    due = [cid for cid, state in quiet if (state or {}).get("story") and not stories.open_story(state, now)]
+    closed = 0
+    for contact in session.scalars(select(Contact).where(Contact.id.in_(due)).with_for_update(skip_locked=True)):
+        state = contact.state
+        kept = stories.tidy(state, now)
+        if "story" not in state or "story" in kept:
+            continue
+        _seal(session, bot, stories.held(state) - stories.held(kept), now)
+        contact.state = kept
+        if not stories.under_way(kept):
+            contact.state_updated_at = None
+        closed += 1
+    return closed
+
+
+def _seal(session: Session, bot: BotConfig, refs: set[str], now: datetime) -> bool:
+    """Seal the answers held under these references, for the next batch; True if any were held."""
+    return any([pending.seal(session.connection(), bot.holding, bot.stored_ref(ref), now) for ref in refs])
+
+
 def write_answer_batches(factory: sessionmaker[Session], bot: BotConfig, now: datetime) -> int:
-    """Write anonymous answers that have waited long enough for a batch (storage.pending)."""
+    """Seal stories whose join window has passed, then write anonymous answers that have waited long
+    enough for a batch (storage.pending); returns how many were written."""
     with factory.begin() as session:
+        close_stories(session, bot, now)
         return pending.write_batches(session.connection(), bot.holding, now)
 
 

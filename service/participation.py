@@ -83,7 +83,7 @@ def apply(db: Connection | Session, contact_id: int, channel: str, effect, now: 
     if found is None:
         return Texts().record_gone()
     participant_id, person = found
-    return HANDLERS[type(effect)](db, participant_id, contact_id, person, effect, now)
+    return HANDLERS[type(effect)](db, participant_id, contact_id, channel, person, effect, now)
 
 
 def _consent(db, contact_id: int, channel: str, effect: p.Consent, now: datetime) -> None:
@@ -103,7 +103,7 @@ def _consent(db, contact_id: int, channel: str, effect: p.Consent, now: datetime
            contact_id)
 
 
-def _sign_up(db, participant_id: int, _contact_id: int, person: p.Member, effect: p.SignUpFor,
+def _sign_up(db, participant_id: int, _contact_id: int, channel: str, person: p.Member, effect: p.SignUpFor,
              now: datetime) -> str | None:
     o = db.execute(select(OPPORTUNITIES).where(OPPORTUNITIES.c.id == effect.opportunity_id)
                    .with_for_update()).first()  # places are counted one sign-up at a time
@@ -128,11 +128,11 @@ def _sign_up(db, participant_id: int, _contact_id: int, person: p.Member, effect
            f"{who} signed up for {o.title} ({type_label(o.type)}): {STATUS_WORDS[status]}. {needs} "
            "Their contact details are in the YourSay admin.", now, person_contact(db, participant_id))
     if status == "waiting" and not effect.waiting:
-        return Texts().last_place_taken(o.title)
+        return Texts().last_place_taken(o.title, sms=channel != "telegram")
     return None
 
 
-def _withdraw(db, participant_id: int, _contact_id: int, person: p.Member, effect: p.Withdraw,
+def _withdraw(db, participant_id: int, _contact_id: int, _channel: str, person: p.Member, effect: p.Withdraw,
               now: datetime) -> None:
     signup_id = effect.signup_id
     row = db.execute(select(SIGNUPS.c.status, OPPORTUNITIES.c.title, OPPORTUNITIES.c.id)
@@ -149,7 +149,7 @@ def _withdraw(db, participant_id: int, _contact_id: int, person: p.Member, effec
            now, person_contact(db, participant_id))
 
 
-def _set_alerts(db, participant_id: int, _contact_id: int, _person: p.Member, effect: p.SetAlerts,
+def _set_alerts(db, participant_id: int, _contact_id: int, _channel: str, _person: p.Member, effect: p.SetAlerts,
                 now: datetime) -> None:
     changes = {k: v for k, v in {"alerts": effect.alerts, "alerts_paused": effect.paused,
                                  "interests": None if effect.interests is None else list(effect.interests),
@@ -158,7 +158,8 @@ def _set_alerts(db, participant_id: int, _contact_id: int, _person: p.Member, ef
     db.execute(update(PARTICIPANTS).where(PARTICIPANTS.c.id == participant_id).values(**changes, updated_at=now))
 
 
-def _erase(db, participant_id: int, contact_id: int, _person: p.Member, _effect: p.Erase, now: datetime) -> None:
+def _erase(db, participant_id: int, contact_id: int, _channel: str, _person: p.Member, _effect: p.Erase,
+           now: datetime) -> None:
     erasure.erase(db, participant_id, contact_id, now)
 
 

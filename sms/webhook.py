@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
 
+from bot.engine import MEDIA
 from bot.phones import parse_sender
 from sms.sender import OPTED_OUT
 from storage import contacts, messages
@@ -72,6 +73,8 @@ def inbound():
         return _logged_not_answered(rt, sid, sender.address)
     # With Advanced Opt-Out, Twilio itself answers STOP, START and HELP, and says so in OptOutType.
     body, confirmed = form.get("Body", ""), bool(form.get("OptOutType"))
+    if not body.strip() and form.get("NumMedia", "0").strip() not in ("", "0"):  # an MMS with no words
+        body = MEDIA
     received = rt.receive(channel="sms", address=sender.address, text=body, provider_id=sid, now=rt.now(),
                           provider_replied=confirmed)
     return Response(twiml(received.replies), mimetype="application/xml")

@@ -57,9 +57,11 @@ _SAVE_OPT_OUT = dbapi.Statement("UPDATE contacts SET state = :state, state_updat
 
 def save_state(conn: Connection, contact_id: int, state: dict, opted_out: bool, now: datetime,
                was_opted_out: bool) -> None:
-    # Only a conversation under way has a time: the scheduled jobs look at those rows alone.
+    # Only a conversation under way (or a story still open, or a recent service) has a time: the
+    # scheduled jobs look at those rows alone, and end each in its time (service/jobs.py).
+    under_way = state.get("step") or state.get("story") or state.get("recent")
     values = {"contact_id": contact_id, "state": dbapi.to_json(state),
-              "state_updated_at": now if state.get("step") else None, "opted_out": opted_out}
+              "state_updated_at": now if under_way else None, "opted_out": opted_out}
     if opted_out == was_opted_out:
         _SAVE.run(conn, values)
     else:

@@ -6,7 +6,8 @@ MIN_BATCH people. So:
 - while a survey is open, its answers wait in pending_responses under a keyed hash of the
   conversation's reference, encrypted (AES-GCM) with a key derived from SECRET_KEY, which the
   database does not hold: a copy shows that someone is answering, not what;
-- when the survey ends they are sealed under a random id, still encrypted;
+- when the survey ends they are sealed under a random id, still encrypted (a response whose last
+  answer is a story waits, still open, until later parts of the story can no longer join it);
 - they are written to the feedback (or equality) tables in shuffled batches, as soon as
   MIN_BATCH have ended or after MAX_WAIT, mixed with rewritten rows of the previous batch, so
   even a small batch hides among at least MIN_BATCH;
@@ -67,6 +68,19 @@ def hold(conn: Connection, holding: Holding, ref: str, question_id: str, value: 
         conn.execute(update(PENDING).where(PENDING.c.id == ref).values(payload=holding.lock(data)))
     else:
         conn.execute(insert(PENDING).values(id=ref, sealed=False, payload=holding.lock(data)))
+
+
+def append(conn: Connection, holding: Holding, ref: str, question_id: str, text: str, joiner: str = " ") -> bool:
+    """Add a later part of a story to one answer of a response still held open; False if it has been sealed."""
+    row = conn.execute(select(PENDING.c.payload).where(PENDING.c.id == ref, PENDING.c.sealed.is_(False))
+                       .with_for_update()).first()
+    if row is None:
+        return False
+    data = holding.unlock(row.payload)
+    given = data["answers"].get(question_id)
+    data["answers"][question_id] = f"{given}{joiner}{text}" if given else text
+    conn.execute(update(PENDING).where(PENDING.c.id == ref).values(payload=holding.lock(data)))
+    return True
 
 
 def forget(conn: Connection, holding: Holding, ref: str, question_id: str) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.engine import MEDIA
 from bot.texts import TELEGRAM_COMMANDS
 from outbox.delivery import DeliveryError, drain
 from storage import contacts, messages
@@ -65,7 +66,8 @@ def inbound(update: Update) -> tuple[int, str, str | None] | None:
     message = update.message
     if message is None or message.chat.type != "private":
         return None
-    return message.chat.id, message.text or message.caption or "", None
+    media = MEDIA if message.effective_attachment else ""  # a photo, sticker or voice note with no caption
+    return message.chat.id, message.text or message.caption or media, None
 
 
 def from_group(update: Update) -> tuple[int, str] | None:

@@ -11,6 +11,7 @@ import os
 import socket
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -109,6 +110,9 @@ def settings(database_url):
         telegram_bot_token=TELEGRAM_TOKEN, telegram_webhook_secret=TELEGRAM_SECRET,
         quiet_hours=None, run_scheduler=False,
         answer_batch=1,  # each response is written when its survey ends; tests/integration/test_linkage.py uses 5
+        # No story is held open for later parts, nor a service remembered after a survey ends: tests of those
+        # (tests/e2e/test_stories_*.py) turn them on, as a server has them (YOURSAY_STORY_JOIN_MINUTES: 2).
+        story_join=timedelta(0), recent_service=timedelta(0),
     )
 
 

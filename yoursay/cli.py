@@ -146,12 +146,14 @@ def telegram_poll() -> None:
 @click.option("--survey", "survey_id", default="fft", show_default=True, help="Which survey to invite people to.")
 def invite(csv_file, survey_id: str) -> None:
     """Queue survey invitations from a CSV file."""
+    from bot.stories import SURVEY as STORIES
     from service.invitations import InviteRules, queue, read_rows
 
     rt = _runtime()
-    survey = rt.bot.surveys.latest(survey_id)
+    invitable = sorted(sid for sid in rt.bot.surveys.surveys if sid != STORIES)  # stories come unasked
+    survey = rt.bot.surveys.latest(survey_id) if survey_id in invitable else None
     if survey is None:
-        raise click.ClickException(f"no survey {survey_id!r} (known: {', '.join(sorted(rt.bot.surveys.surveys))})")
+        raise click.ClickException(f"no survey {survey_id!r} (known: {', '.join(invitable)})")
     try:
         rows, problem = read_rows(csv_file.read())
     except UnicodeDecodeError:

@@ -72,6 +72,8 @@ class Settings:
     survey_dir: str | None = None
     message_text_retention: timedelta = timedelta(days=7)
     answer_batch: int = 5  # anonymous answers are written in shuffled batches of at least this many; not set by env
+    story_join: timedelta = timedelta(minutes=2)  # later parts of a story within this are joined into one
+    recent_service: timedelta = timedelta(hours=24)  # a story this soon after a conversation takes its service; not by env
     screen_update: int | str = 5  # the public screen's figures change after this many new answers, or "daily"
     participation_target: int = 100  # new participants a year, on the dashboard
     diversity_baseline: str | None = None  # a YAML file of population percentages (see admin/reports)
@@ -175,6 +177,17 @@ def _screen_update(env) -> int | str:
     return int(raw)
 
 
+MAX_STORY_JOIN_MINUTES = 30  # a story is held unsealed this long at most after its last part
+
+
+def _story_join(env) -> timedelta:
+    minutes = _number(env, "YOURSAY_STORY_JOIN_MINUTES", "2")
+    if not 0 <= minutes <= MAX_STORY_JOIN_MINUTES:
+        raise ConfigError(f"YOURSAY_STORY_JOIN_MINUTES is how many minutes apart the parts of one story may come "
+                          f"(0 to {MAX_STORY_JOIN_MINUTES}; 0 joins none), not {minutes:g}")
+    return timedelta(minutes=minutes)
+
+
 def _proxies(env) -> int:
     count = _number(env, "YOURSAY_TRUSTED_PROXIES", "0", int)
     if not 0 <= count <= 5:
@@ -209,6 +222,7 @@ def load(env: dict | None = None) -> Settings:
         invite_interval=timedelta(days=_number(env, "YOURSAY_INVITE_INTERVAL_DAYS", "30")),
         message_text_retention=timedelta(days=_number(env, "YOURSAY_MESSAGE_TEXT_DAYS", "7")),
         screen_update=_screen_update(env),
+        story_join=_story_join(env),
         participation_target=int(_number(env, "YOURSAY_PARTICIPATION_TARGET", "100", int)),
         diversity_baseline=env.get("YOURSAY_DIVERSITY_BASELINE") or None,
         diversity_participant_surveys=tuple(s.strip() for s in env.get("YOURSAY_DIVERSITY_PARTICIPANT_SURVEYS", "about-you-participants")

@@ -113,6 +113,7 @@ def bot_config(settings: Settings) -> BotConfig:
                   local_crisis_line=settings.local_crisis_line, safeguarding=settings_file)
     secret = (settings.secret_key or DEV_REF_SECRET).encode()
     return BotConfig(texts=texts, timeout=settings.conversation_timeout, surveys=load_surveys(settings),
+                     story_join=settings.story_join, recent_service=settings.recent_service,
                      ref_key=hashlib.sha256(b"response-ref:" + secret).digest(), timezone=settings.timezone,
                      holding=pending.Holding(hashlib.sha256(b"pending-answers:" + secret).digest(),
                                              timezone=settings.timezone, min_batch=settings.answer_batch),

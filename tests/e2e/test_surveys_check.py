@@ -48,3 +48,30 @@ def test_the_same_survey_with_its_own_keyword_only_is_ok(tmp_path):
     result = CliRunner().invoke(main, ["surveys", "check", str(path)], env=env(tmp_path))
     assert result.exit_code == 0, result.output
     assert f"ok: carers version 1 (1 questions) from {path}" in result.output
+
+
+SUPPORT = """\
+id: support
+version: 1
+title: Support
+questions:
+  - id: helpful
+    type: choice
+    text: How helpful was the support?
+    options:
+      - {{label: Helpful, synonyms: [useful], maybe: [{helpful_maybe}]}}
+      - {{label: Not helpful, maybe: [thumbs down, ok]}}
+"""
+
+
+def test_synonyms_and_maybe_words_are_checked_and_a_clash_is_named(tmp_path):
+    path = tmp_path / "support.yaml"
+    path.write_text(SUPPORT.format(helpful_maybe="thumbs up, OK"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["surveys", "check", str(path)], env=env(tmp_path))
+    assert result.exit_code == 1
+    assert f"{path}: question helpful: 'ok' is given for both 'helpful' and 'not_helpful'" in result.output
+
+    path.write_text(SUPPORT.format(helpful_maybe="thumbs up"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["surveys", "check", str(path)], env=env(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert f"ok: support version 1 (1 questions) from {path}" in result.output

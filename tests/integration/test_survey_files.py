@@ -18,7 +18,7 @@ from yoursay.cli import main
 from yoursay.runtime import build
 
 NOW = datetime(2026, 11, 26, 14, 37, tzinfo=timezone.utc)
-SHIPPED_IDS = ("fft", "experience", "about-you", "about-you-participants", "4pi")
+SHIPPED_IDS = ("fft", "experience", "about-you", "about-you-participants", "4pi", "story")
 
 # A small survey a trust might add for carers; every malformed case below is a small change to it.
 CARERS = """\

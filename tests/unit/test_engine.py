@@ -64,13 +64,24 @@ def test_the_number_the_words_and_everyday_variants_are_accepted(answer, code):
 def test_an_unrecognised_answer_is_reasked_once_with_help_then_offers_to_stop():
     person = Person()
     person.says("FEEDBACK OAKLANDS")
-    [first] = person.says("it was alright I suppose")
+    [first] = person.says("hmm")
     assert "Please reply with a number from 1 to 6" in first
     [second] = person.says("meh")
     assert "SKIP to leave the survey" in second and "STOP" in second
     [left] = person.says("skip")
     assert "left the survey" in left
     assert person.answers() == {}
+
+
+def test_words_with_no_answer_in_them_are_kept_as_the_why_and_the_question_asked_again():
+    person = Person()
+    person.says("FEEDBACK OAKLANDS")
+    kept, again = person.says("it was alright I suppose, the staff tried")
+    assert "kept what you wrote" in kept and "Overall, how was your experience" in again
+    assert person.answers() == {"why": "it was alright I suppose, the staff tried"}
+    [thanks] = person.says("3")  # the why is already answered: not asked again
+    assert thanks.startswith("Thank you for your feedback")
+    assert person.answers() == {"why": "it was alright I suppose, the staff tried", "fft": "3"}
 
 
 def test_a_number_that_contradicts_its_words_is_not_guessed():
@@ -205,9 +216,13 @@ def test_a_conversation_left_idle_expires_but_answers_already_given_are_kept():
     person.says("FEEDBACK OAKLANDS")
     person.says("4")
     person.now += timedelta(hours=25)
-    [reply] = person.says("the staff were rude")
+    [reply] = person.says("5")
     assert "survey has closed" in reply
-    assert person.answers() == {"fft": "4"}
+    assert person.answers() == {"fft": "4"}, "a late answer does not carry on the survey"
+    [kept] = person.says("the staff were rude to me")  # a story, though: kept on its own (tests/unit/test_stories.py)
+    assert "passed your words on to the team anonymously" in kept
+    assert person.answers() == {"fft": "4", "story": "the staff were rude to me"}
+    assert len({e.ref for e in person.effects if isinstance(e, RecordAnswer)}) == 2, "not linked to the answers"
 
 
 def test_the_idle_timeout_is_configurable():

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import engine, gsm7
-from bot.engine import START_WORDS, STOP_WORDS, Context
+from bot.engine import START_WORDS, Context
+from bot.keywords import is_stop
 from bot.texts import Texts
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
@@ -37,6 +38,6 @@ def test_random_conversations_never_raise_always_answer_and_stay_silent_after_st
             assert result.replies, f"no answer to {text!r} in state {state}"
         for reply in result.replies:
             assert gsm7.fits(reply.text), f"over the SMS budget: {reply.text!r}"
-        if normalised in STOP_WORDS and not was_opted_out:
+        if is_stop(normalised) and not was_opted_out:
             assert result.state.get("opted_out")
         state = result.state

@@ -229,10 +229,11 @@ def test_my_data_tells_a_participant_everything_we_hold():
     assert "no participant record" in Person().text("MY DATA")
 
 
-def test_delete_my_data_asks_first_and_anything_but_yes_keeps_it():
+def test_delete_my_data_asks_first_and_only_delete_erases():
     person = Person(member=MEMBER)
     ask = person.text("DELETE MY DATA")
     assert "1 sign-up" in ask and "anonymous feedback is not affected" in ask
+    assert "reply DELETE" in person.text("yes") and not person.of(p.Erase)  # the bot asked for DELETE (issue 14)
     assert "kept your details" in person.text("hmm")
     assert not person.of(p.Erase)
     person.says("DELETE MY DATA")

@@ -148,7 +148,13 @@ def test_never_more_than_one_crisis_reply_per_kind_in_ten_minutes_unless_more_se
         now += timedelta(seconds=gap)
         person.now = now
         found = Risk(*risk, "matched") if risk else None
+        # A number at the question asked, flagged only for its "language", is an answer (engine._answers_in_...)
+        an_answer = found is not None and engine._answers_in_another_language(
+            person.state, text, Context(now=now, channel="sms", ref="r", texts=TEXTS, risk=found))
         replies = person.says(text, found)
+        if an_answer:
+            assert not any(full_reply_kind(r) for r in replies) and not person.flags()[-1:] == [found], (steps, replies)
+            continue
         for reply in replies:
             if found and full_reply_kind(reply) is not None:
                 earlier = [rank for at, cat, rank in sent if cat == found.category and now - at < timedelta(minutes=10)]
@@ -182,3 +188,22 @@ def test_the_tiers_in_the_settings_file_decide_whether_the_survey_pauses():
         state = result.state
     assert "safeguarding team" in result.replies[0].text and "?" in result.replies[-1].text  # help, then the survey
     assert not state.get("paused") and RaiseFlag("abuse", "high", "m") in result.effects
+
+
+def test_an_answer_in_another_language_at_the_question_is_an_answer_not_a_crisis():
+    person = Person()
+    person.says("FEEDBACK")
+    person.says("0")  # no service
+    replies = person.says("da iawn", Risk("other-language", "high", "written in Welsh", language="Welsh"))
+    assert "Did you mean Very good?" in replies[0] and not person.flags()
+    assert not any("999" in r for r in replies)
+
+
+def test_words_in_another_language_at_the_question_still_go_to_a_human_and_are_kept():
+    person = Person()
+    person.says("FEEDBACK")
+    person.says("0")
+    welsh = "Diolch, roedd y staff yn garedig iawn gyda fi"
+    replies = person.says(welsh, Risk("other-language", "high", "written in Welsh", language="Welsh"))
+    assert "999" in replies[0] and person.flags() == [RaiseFlag("other-language", "high", "written in Welsh")]
+    assert [e.value for e in person.effects if isinstance(e, RecordAnswer)] == [welsh]

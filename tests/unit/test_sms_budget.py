@@ -26,7 +26,7 @@ from bot import participation as p
 from bot.engine import Context
 from bot.opportunities import TYPES
 from bot.surveys import shipped
-from bot.texts import ALERT_TAIL, STATUS_WORDS, Texts, fit
+from bot.texts import ALERT_TAIL, STATUS_WORDS, Texts, fit, given
 from storage.models import Opportunity
 
 LONG_TRUST = "Riverside and Northfield Partnership NHS Foundation Trust"
@@ -71,6 +71,14 @@ def longest_opportunity(**changes) -> Opportunity:
 MEMBER = p.Member(name="A" * 80, consent_at=T0 - timedelta(days=30), interests=tuple(code for code, _, _ in TYPES),
                   areas=tuple(f"{LONG_AREA[:70]} {n}" for n in range(12)), access_needs="needs " * 170,
                   alerts="weekly", places=tuple(p.Place(n, n, LONG_TITLE, "confirmed") for n in range(30)))
+# What a person or the PPT writes may be in any script: on SMS it is spelt in GSM-7, and may grow as it is
+# (one Chinese character is a syllable, one emoji a word), so these are as long as storage allows and then some.
+UNICODE_NAME = ("\u0141ukasz Si\u00e2n \u5f20\u4f1f \U0001F600 " * 8)[:80]  # Łukasz Siân 张伟 😀
+UNICODE_TITLE = ("\u5f20\u4f1f \u0141\u00f3d\u017a \u2013 \u201ccaf\u00e9\u201d \U0001F642 " * 20)[:120]
+UNICODE_AREA = ("\u0141\u00f3d\u017a \u0421\u0435\u0432\u0435\u0440 \u5317\u533a " * 10)[:80]
+UNICODE_MEMBER = p.Member(name=UNICODE_NAME, consent_at=T0, interests=tuple(code for code, _, _ in TYPES),
+                          areas=tuple(UNICODE_AREA for _ in range(12)), access_needs="\u624b\u8bed " * 333,
+                          alerts="instant", places=tuple(p.Place(n, n, UNICODE_TITLE, "waiting") for n in range(30)))
 SURVEYS = [versions[0] for versions in shipped().surveys.values()]
 LONGEST_LABEL = max((o.label for s in SURVEYS for q in s.questions for o in q.options), key=len)
 
@@ -80,7 +88,7 @@ WORST = {
     # surveys
     "service_name": [LONG_SERVICE], "numbered": ["\n".join(f"{n} Ward {n}" for n in range(1, 9))],
     "how_to_answer": [max((answers.retry_text(q) for s in SURVEYS for q in s.questions), key=len)],
-    "count": [0, 18, 999], "first": [LONGEST_LABEL], "last": [LONGEST_LABEL], "optional": [True, False],
+    "count": [0, 18, 999], "first": [LONGEST_LABEL], "last": [LONGEST_LABEL], "label": [LONGEST_LABEL], "optional": [True, False],
     "first_prompt": [max((answers.prompt_text(s.questions[0], sms=True) for s in SURVEYS), key=len)],
     "survey_title": [max((s.title for s in SURVEYS), key=len)],
     "intro": [None, max((s.intro_sms or s.intro or "" for s in SURVEYS), key=len)],
@@ -89,19 +97,22 @@ WORST = {
     "language": [None, "Portuguese", safeguarding.UNNAMED_LANGUAGE], "bot_username": [None, "y" * 32],
     # getting involved
     "sms": [True], "tz": ["Europe/London"], "address": ["", "+123456789012345"],
-    "title": [LONG_TITLE], "name": ["", "B" * 80], "when": ["", LONGEST_WHEN], "status": list(STATUS_WORDS),
+    "title": [LONG_TITLE, UNICODE_TITLE], "name": ["", "B" * 80, UNICODE_NAME], "when": ["", LONGEST_WHEN], "status": list(STATUS_WORDS),
     "waiting": [True, False], "for_alerts": [True, False], "joined": [True, False], "more": [True, False],
     "selected": [True, False], "unmatched": [True, False], "wrapped": [True, False],
     "number": [p.MAX_LISTED], "highest": [p.MAX_LISTED], "start": [p.MAX_LISTED - 1], "total": [p.MAX_LISTED],
     "signups": [0, 1, 999], "places_left": [None, 0, 1, 999],
-    "opening": [opening(), opening(venue="Online", starts_at=None, closes_on=None, accessibility="")],
-    "member": [MEMBER, p.Member(name="", consent_at=T0, alerts="off"),
+    "opening": [opening(), opening(venue="Online", starts_at=None, closes_on=None, accessibility=""),
+                opening(title=UNICODE_TITLE, area=UNICODE_AREA, venue=UNICODE_AREA * 3,
+                        accessibility=UNICODE_TITLE * 9)],
+    "member": [MEMBER, UNICODE_MEMBER, p.Member(name="", consent_at=T0, alerts="off"),
                p.Member(name="Sam", consent_at=T0, alerts="instant", paused=True)],
-    "interests": [(), tuple(code for code, _, _ in TYPES)], "areas": [(), MEMBER.areas],
+    "interests": [(), tuple(code for code, _, _ in TYPES)], "areas": [(), MEMBER.areas, UNICODE_MEMBER.areas],
+    "topic": [topic for topic, _ in p.QUESTION_TOPICS] + [""],  # a question at consent, or one about anything else
     # A list the caller shortens until the SMS fits is checked at one item, which must always fit.
     ("listing", "lines"): [[Texts().opening_line(p.MAX_LISTED, opening(), LONGEST_WHEN, sms=True)]],
-    ("choose_areas", "areas"): [[LONG_AREA]],
-    ("withdraw_which", "places"): [[p.Place(1, 1, LONG_TITLE, "confirmed")]],
+    ("choose_areas", "areas"): [[LONG_AREA], [UNICODE_AREA]],
+    ("withdraw_which", "places"): [[p.Place(1, 1, LONG_TITLE, "confirmed")], [p.Place(1, 1, UNICODE_TITLE, "waiting")]],
     # alerts and digests: titles and summaries with characters SMS cannot carry are made plain
     "opportunity": [longest_opportunity(), longest_opportunity(title="Short", area="North"),
                     longest_opportunity(venue="online"),
@@ -139,7 +150,7 @@ def every_message(texts: Texts) -> list[tuple[str, str]]:
 
 
 # bot/texts.py's own tools, and the constants in it that are not words the bot says.
-HELPERS = {"fit", "plain", "shorten"}
+HELPERS = {"fit", "given", "plain", "shorten"}
 NOT_WORDING = {"_PLAIN", "TELEGRAM_LIMIT"}  # typographic characters and their plain forms; Telegram's length limit
 
 
@@ -312,11 +323,26 @@ def test_the_worst_cases_reach_the_shortening_paths(method, args):
     assert sms != telegram and len("".join(sms)) < len("".join(telegram))
 
 
-def test_fit_drops_the_optional_middle_on_sms_but_keeps_what_to_reply():
+def test_fit_drops_the_optional_parts_on_sms_but_keeps_what_must_be_said():
     middle = "m" * 300
-    assert fit("Thank you.", middle, "Reply YES.", sms=True) == "Thank you. Reply YES."
-    assert fit("Thank you.", middle, "Reply YES.", sms=False) == f"Thank you. {middle} Reply YES."
+    assert fit("Thank you.", [middle], "Reply YES.", sms=True) == "Thank you. Reply YES."
+    assert fit("Thank you.", [middle], "Reply YES.", sms=False) == f"Thank you. {middle} Reply YES."
     assert fit("", "Done.", "Reply YES.", sms=True) == "Done. Reply YES."
+    assert fit([""], "Done.", [middle + "m"], sms=True) == "Done."
+    # the last optional part goes first, and a part that must be said is never dropped
+    assert fit(["Hello."], "You're signed up.", ["m" * 200], ["n" * 200], sms=True) == (
+        "Hello. You're signed up. " + "m" * 200)
+    assert fit("w" * 300, ["Thanks."], "Reply YES.", sms=True) == "w" * 300 + " Reply YES."  # the caller's to fix
+
+
+def test_given_text_is_spelt_in_gsm7_and_cut_on_sms_and_kept_whole_on_telegram():
+    assert given("\u0141ukasz", sms=True, septets=80) == "Lukasz"
+    assert given("Si\u00e2n", sms=True, septets=80) == "Sian"
+    gsm7_own = "Ren\u00e9e \u00c5sa Gro\u00df"  # letters GSM-7 has stay as they are
+    assert given(gsm7_own, sms=True, septets=80) == gsm7_own
+    assert given("Si\u00e2n", sms=False, septets=2) == "Si\u00e2n"
+    assert given("\u5f20\u4f1f " * 40, sms=True, septets=21) == "ZhangWei ZhangWei..."
+    assert gsm7.fits(given("\U0001F600\u200d\ue000 \u2019`", sms=True, septets=80))
 
 
 def test_a_long_list_of_services_is_cut_to_fit_the_budget():

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from bot import engine, gsm7
 from bot.answers import normalise
-from bot.engine import START_WORDS, STOP_WORDS, Context, NoteInterest, OptIn, OptOut, RecordAnswer
+from bot.engine import START_WORDS, Context, NoteInterest, OptIn, OptOut, RecordAnswer
+from bot.keywords import is_stop
 from bot.flow import Question, Registry, Survey
 from bot.surveys import parse, shipped
 from bot.texts import Texts
@@ -737,7 +738,7 @@ def test_random_replies_through_every_survey_never_break_the_conversation(survey
                     opted_out = False
                 else:
                     assert result.replies == [] and result.effects == [], f"spoke after STOP: {text!r}"
-            elif word in STOP_WORDS:
+            elif is_stop(word):
                 assert result.effects == [OptOut(confirmed=True)] and result.replies
                 opted_out = True
             else:

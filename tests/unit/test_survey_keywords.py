@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers import normalise
-from bot.keywords import PARTICIPATION_WORDS, RESERVED
+from bot.keywords import PARTICIPATION_WORDS, RESERVED, is_stop
 from bot.surveys import SurveyError, parse, shipped
 
 
@@ -41,3 +41,15 @@ def test_no_shipped_survey_claims_a_reserved_word():
 def test_a_keyword_that_starts_like_join_is_refused_because_join_would_take_it(keyword):
     with pytest.raises(SurveyError, match="kept for getting involved"):
         parse(survey_claiming(keyword), "carers.yaml")
+
+
+@pytest.mark.parametrize("said", ["please stop texting me", "Stop messaging me please!", "don't text me again",
+                                  "no more texts thanks", "take me off your list", "remove my number", "STOP"])
+def test_stop_in_a_persons_own_words_is_stop(said):
+    assert is_stop(normalise(said))
+
+
+@pytest.mark.parametrize("said", ["the nurse told me to stop texting the ward at night", "stop", "stopping my meds",
+                                  "I had to stop", "they never stop messaging me about appointments and it is a lot"])
+def test_a_sentence_that_only_mentions_stopping_is_not_stop(said):
+    assert is_stop(normalise(said)) == (normalise(said) == "stop")
