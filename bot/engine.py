@@ -288,7 +288,8 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
     if step == "question":
         return _answer_question(state, text, ctx)
     if _recent_crisis(state, ctx.now, sg.AFTER_CRISIS):  # "still here, a bit calmer": not the generic greeting
-        return Result(state, [Reply(ctx.texts.after_crisis(paused=False))])
+        story = _story_answer(text, stories.recent_service(state, ctx.now), ctx) if stories.is_story(text) else None
+        return Result(state, [Reply(ctx.texts.after_crisis(paused=False))], [story] if story else [])
     kept = _new_story(state, text, ctx) if stories.is_story(text) else None  # words sent outside a survey
     return kept or Result(state, [Reply(ctx.texts.expired() if expired else ctx.texts.idle())])
 

@@ -163,13 +163,16 @@ def follow(before: dict, after: dict, answered: tuple[str, str, str | None, int]
 
 
 def held(state: dict) -> set[str]:
-    """The references whose answers this state still holds open: its survey's, and its story's."""
-    return {ref for ref in (state.get("ref"), (state.get("story") or {}).get("ref")) if ref}
+    """The references whose answers this state still holds open: its survey's, its story's, and any an invitation
+    sent meanwhile took the place of (outbox.delivery.record_sent), until they are sealed."""
+    return {ref for ref in (state.get("ref"), (state.get("story") or {}).get("ref"), *state.get("superseded", ()))
+            if ref}
 
 
 def tidy(state: dict, now: datetime) -> dict:
-    """The state without a story or recent service whose time has passed."""
-    return {k: v for k, v in state.items() if k not in ("story", "recent") or not _due(v, now)}
+    """The state without a story or recent service whose time has passed, or answers an invitation replaced."""
+    return {k: v for k, v in state.items()
+            if k != "superseded" and (k not in ("story", "recent") or not _due(v, now))}
 
 
 def under_way(state: dict) -> bool:

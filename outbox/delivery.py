@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import stories
 from outbox.pacing import Pacer, Slot
 from storage import contacts, outbox
 from outbox import journal as journals
@@ -234,7 +235,10 @@ def record_sent(session: Session, item: outbox.Claimed, provider_id: str | None,
     if item.kind == "invite" and state:  # the person has just been asked the question: answers now count
         contact = session.get(Contact, item.contact_id, with_for_update=True)
         if contact is not None and not contact.opted_out:
-            contact.state = {**state, "updated_at": sent_at.isoformat()}
+            # Answers the person's earlier conversation still holds are sealed later, never dropped.
+            superseded = sorted(stories.held(contact.state or {}))
+            contact.state = {**state, "updated_at": sent_at.isoformat(),
+                             **({"superseded": superseded} if superseded else {})}
             contact.state_updated_at = sent_at
 
 

@@ -634,6 +634,21 @@ def test_someone_who_says_stop_while_their_invitation_is_on_its_way_hears_nothin
     assert count(runtime, Response) == 0
 
 
+def test_answers_of_a_survey_left_open_are_kept_when_an_invitation_takes_its_place(
+        runtime, services, clock, fake_twilio, alice):
+    alice.sends("FEEDBACK CRISIS")
+    alice.sends("4")  # held until the survey ends; then she stops answering
+    clock.advance(hours=3)
+    assert invite(runtime, clock, f"phone,service\n{ALICE},OAKLANDS\n").queued == 1
+    assert send_due(runtime, clock) == 1
+    clock.advance(minutes=5)
+    alice.sends("1")
+    alice.sends("Lovely staff on the ward")
+    by_service = {r["service"]: r for r in kept(runtime)}
+    assert by_service["CRISIS"]["answers"] == {"fft": "4"} and by_service["CRISIS"]["written"]
+    assert by_service["OAKLANDS"]["answers"] == {"fft": "1", "why": "Lovely staff on the ward"}
+
+
 # --- 9. two senders at once ------------------------------------------------------------------
 
 def test_two_drains_at_the_same_time_send_every_invitation_exactly_once(runtime, services, clock, fake_twilio):

@@ -207,3 +207,13 @@ def test_words_in_another_language_at_the_question_still_go_to_a_human_and_are_k
     replies = person.says(welsh, Risk("other-language", "high", "written in Welsh", language="Welsh"))
     assert "999" in replies[0] and person.flags() == [RaiseFlag("other-language", "high", "written in Welsh")]
     assert [e.value for e in person.effects if isinstance(e, RecordAnswer)] == [welsh]
+
+
+def test_words_sent_after_a_crisis_reply_are_answered_warmly_and_kept_as_a_story():
+    person = Person()
+    person.says("I want to end it all", Risk("suicide", "urgent", "matched"))
+    person.now += timedelta(minutes=30)
+    told = "The crisis team rang me back within the hour and that really helped tonight"
+    replies = person.says(told)
+    assert replies == [TEXTS.after_crisis(paused=False)]
+    assert [(e.survey_id, e.value) for e in person.effects if isinstance(e, RecordAnswer)] == [("story", told)]
