@@ -3,9 +3,26 @@
 A module using them points its settings at the fake, e.g.
 replace(settings, telegram_api_base_url=fake.base_url.removesuffix("/bot")).
 """
+from datetime import datetime, timezone
+
 import pytest
 
+from tests.e2e.test_sms import ALICE, Clock, Phone
 from tests.fakes.telegram_api import FakeTelegramAPI
+
+
+@pytest.fixture
+def clock(runtime):
+    """A Tuesday morning in March; the runtime (and so every webhook) tells the time by it."""
+    c = Clock(datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc))
+    runtime.now = c
+    return c
+
+
+@pytest.fixture
+def alice(client):
+    """Someone texting the trust's number (tests/e2e/test_sms.py's Phone)."""
+    return Phone(client, ALICE)
 
 
 @pytest.fixture

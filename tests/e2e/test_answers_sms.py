@@ -3,13 +3,12 @@ the real risk check on, and what was kept read back as only the app can (tests/c
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
 
 import pytest
 
 from bot import gsm7
 from tests.conftest import kept
-from tests.e2e.test_sms import ALICE, FOLLOWUP, QUESTION, THANKS, Clock, Phone
+from tests.e2e.test_sms import FOLLOWUP, QUESTION, THANKS, Phone
 
 SERVICE_LIST = "Which service is your feedback about?"
 
@@ -19,16 +18,6 @@ def settings(settings, fake_twilio):
     return replace(settings, twilio_api_base_url=fake_twilio.base_url)
 
 
-@pytest.fixture
-def clock(runtime):
-    c = Clock(datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc))
-    runtime.now = c
-    return c
-
-
-@pytest.fixture
-def alice(client):
-    return Phone(client, ALICE)
 
 
 def responses(runtime) -> list[dict]:

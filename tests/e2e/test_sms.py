@@ -67,14 +67,6 @@ def settings(settings, fake_twilio):
     return replace(settings, twilio_api_base_url=fake_twilio.base_url)
 
 
-@pytest.fixture
-def clock(runtime):
-    """A Tuesday morning in March; the runtime (and so every webhook) tells the time by it."""
-    c = Clock(datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc))
-    runtime.now = c
-    return c
-
-
 def sign(url: str, params: dict) -> str:
     return RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
 
@@ -119,11 +111,6 @@ class Phone:
     def sends(self, body: str, sid: str | None = None, **extra) -> list[str]:
         """Send a text; return what comes back to this phone."""
         return twiml_texts(self.post(body, sid, **extra))
-
-
-@pytest.fixture
-def alice(client):
-    return Phone(client, ALICE)
 
 
 @pytest.fixture

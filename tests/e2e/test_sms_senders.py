@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from storage.models import Contact, Message, Outbox
-from tests.e2e.test_sms import (QUESTION, all_rows, clock, contact, count, inbound_form, new_sid,  # noqa: F401
+from tests.e2e.test_sms import (QUESTION, all_rows, contact, count, inbound_form, new_sid,  # noqa: F401
                                 post_signed, send_due, settings, status_callback, twiml_texts)
 
 

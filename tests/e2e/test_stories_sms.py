@@ -7,7 +7,7 @@ and written by the scheduled batch job, which these tests run by hand at the clo
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +16,6 @@ from bot import gsm7
 from service.jobs import expire_conversations, write_answer_batches
 from storage.models import Contact, Message, PendingResponse, Response, ResponseOwner, SafeguardingFlag
 from tests.conftest import kept
-from tests.e2e.test_sms import Clock, Phone
 
 ALICE = "+447911123456"
 JOIN = timedelta(minutes=2)
@@ -52,16 +51,6 @@ def settings(settings, fake_twilio):
                    recent_service=timedelta(hours=24))
 
 
-@pytest.fixture
-def clock(runtime):
-    c = Clock(datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc))
-    runtime.now = c
-    return c
-
-
-@pytest.fixture
-def alice(client):
-    return Phone(client, ALICE)
 
 
 def after_the_window(runtime, clock) -> None:

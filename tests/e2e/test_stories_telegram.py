@@ -5,7 +5,7 @@ has it), then sealed and written by the batch job, run here by hand at the clock
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +13,6 @@ from sqlalchemy import select
 from service.jobs import write_answer_batches
 from storage.models import Outbox
 from tests.conftest import kept
-from tests.e2e.test_sms import Clock
 from tests.e2e.test_stories_sms import KEPT, split_at_spaces, story_of
 from tests.e2e.test_telegram import CHAT, FOLLOW_UP, press, reply_to, say
 
@@ -25,12 +24,6 @@ def settings(settings, fake):
     return replace(settings, telegram_api_base_url=fake.base_url.removesuffix("/bot"), story_join=JOIN,
                    recent_service=timedelta(hours=24))
 
-
-@pytest.fixture
-def clock(runtime):
-    c = Clock(datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc))
-    runtime.now = c
-    return c
 
 
 def after_the_window(runtime, clock) -> None:
