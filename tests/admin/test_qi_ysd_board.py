@@ -118,6 +118,15 @@ def test_the_service_pages_show_which_projects_feedback_backs(as_role, seed):
     assert viewer.get("/admin/services/NOWHERE").status_code == 404
 
 
+def test_a_project_page_links_to_its_service_instead_of_showing_the_html(reviewer, runtime):
+    post(reviewer, "/admin/qi/new", {"title": "Faster call backs", "service_code": "CMHTNORTH", "status": "active"})
+    with runtime.factory() as db:
+        project = db.scalars(select(QIProject)).one()
+    page = reviewer.get(f"/admin/qi/{project.id}").get_data(as_text=True)
+    assert '<a href="/admin/services/CMHTNORTH">Community Mental Health Team North</a>' in page
+    assert "&lt;a href" not in page
+
+
 def test_project_text_is_shown_as_text(reviewer, runtime):
     post(reviewer, "/admin/qi/new", {"title": EVIL, "status": "active", "aims": EVIL})
     page = reviewer.get("/admin/qi/").get_data(as_text=True)
