@@ -168,15 +168,20 @@ def _after_number(question: Question, table, text: str, front: list[Token]) -> R
         if after[0].word != front[0].word:
             return None
         after = after[1:]  # sent twice: "5 5"
+    after, against = _emoji_after(question, text, after, value)
     ws = tuple(t.word for t in after)
     phrase = _longest(table, ws) if ws else None
     if ws in table or phrase:
         sense = table[ws] if ws in table else table[phrase]
-        if sense.value != value:
-            return None  # a number that contradicts its words is not guessed
         after = after[len(ws) if ws in table else len(phrase):]
+        if sense.value != value:  # "1 - very poor": a number that contradicts its words is asked about, never guessed
+            rest = reading.rest_from(text, after)
+            return Reading(sense.value if sense.rank < 2 else value, rest, sure=False)
     rest = _kept(table, question, text, after, value)
-    return Reading(value, rest) if rest is not None else None
+    if rest is None:
+        return None
+    said = against or _contradicted(question, table, after, value)
+    return Reading(said, rest, sure=False) if said else Reading(value, rest)
 
 
 def _after_words(question: Question, table, text: str, front: list[Token]) -> Reading | None:
@@ -192,8 +197,81 @@ def _after_words(question: Question, table, text: str, front: list[Token]) -> Re
         if _by_number(question, after[0].word) != sense.value:
             return None
         after = after[1:]
+    after, against = _emoji_after(question, text, after, sense.value)
     rest = _kept(table, question, text, after, sense.value)
-    return Reading(sense.value, rest, sense.sure) if rest is not None else None
+    return Reading(sense.value, rest, sense.sure and not against) if rest is not None else None
+
+
+def _leaning(question: Question, value: str) -> int:
+    """Whether an option is for (+1) or against (-1), from its label's words ("Very good", "Dissatisfied", "No")."""
+    label = next((o.label for o in question.options if o.value == value), "")
+    return reading.label_leaning(reading.words(label))
+
+
+def _emoji_after(question: Question, text: str, after: list[Token], value: str) -> tuple[list[Token], str]:
+    """Emoji at the end of an answer ("Very good 😀") go with it; if they say the opposite ("Very good 😡"),
+    the answer is asked about (its value is returned as what to ask)."""
+    end = len(after)
+    while end and reading.is_emoji(text, after[end - 1]):
+        end -= 1
+    if end == len(after) or (end and after[end - 1].end == after[-1].end):
+        return after, ""
+    mood, leans = reading.leaning(tuple(t.word for t in after[end:])), _leaning(question, value)
+    return after[:end], value if mood and leans and mood != leans else ""
+
+
+def _contradicted(question: Question, table, after: list[Token], value: str) -> str:
+    """The answer to ask about when the words with a number clearly say otherwise: another option's label
+    ("1 being very poor": that option), or strong words the other way ("5 - they were excellent": the number's).
+    Words after "but" are a contrast, not a contradiction ("2 but the food was awful")."""
+    ws = tuple(t.word for t in after)
+    cut = next((i for i, w in enumerate(ws) if w in reading.CONTRASTS), len(ws))
+    ws, leans = ws[:cut], _leaning(question, value)
+    labels = {reading.words(o.label, _table(question.options)[1]): o.value for o in question.options}
+    i, named = 0, set()
+    while i < len(ws):
+        phrase = max((p for p in table if ws[i:i + len(p)] == p), key=len, default=None)
+        if phrase is None:
+            i += 1
+            continue
+        negated = i and ws[i - 1] in reading.NEGATORS
+        if phrase in labels and not negated:
+            named.add(labels[phrase])
+        i += len(phrase)
+    if value in named:
+        return ""
+    others = [v for v in named if v != value]
+    if len(others) == 1:
+        return others[0]
+    mood = reading.leaning(ws)
+    return value if mood and leans and mood != leans else ""
+
+
+def corrected(question: Question, text: str) -> str | None:
+    """The part of a reply that answers this question again, when the reply says an answer was a slip
+    ("wait no i meant 4 sorry", "sorry pressed wrong one, meant 2", "4 not 5"); None if it does not."""
+    known = _table(question.options)[1]
+    toks = reading.tokens(text, known)
+    slips = reading.slips(toks)
+    if not slips:
+        return None
+    blank = list(text)
+    for start, end in slips:  # the slip words are not the answer: "i meant 4 not 5" is "4"
+        for k in range(toks[start].start, toks[end - 1].end):
+            blank[k] = " "
+    cleaned = "".join(blank)
+    pieces = [cleaned[toks[end].start:] for _, end in reversed(slips) if end < len(toks)]
+    pieces.append(cleaned[:toks[slips[0][0]].start])
+    for piece in pieces:
+        found = QUESTION_TYPES[question.type].read(question, piece) if piece.strip(" .,!?-") else None
+        if found is not None:
+            return piece.strip()
+    return None
+
+
+def thanks_only(text: str) -> bool:
+    """True when a reply is only thanks or an OK ("thanks", "thank you x", "ok"): at a free-text question, no answer."""
+    return reading.only_thanks(reading.tokens(text))
 
 
 def _at_the_end(question: Question, text: str, toks: list[Token]) -> Reading | None:

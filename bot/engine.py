@@ -14,7 +14,8 @@ from bot import answers, gsm7, participation, stories
 from bot import safeguarding as sg
 from bot.answers import normalise
 from bot.replies import Reply, Result
-from bot.keywords import BACK_WORDS, CARRY_ON_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, is_stop
+from bot.keywords import (BACK_WORDS, CARRY_ON_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, is_stop, near_reserved,
+                          one_typo)
 from bot.flow import Question, Registry, Survey
 from bot.surveys import shipped
 from bot.texts import NOT_SURE_BUTTON, YES_NO, Texts
@@ -95,6 +96,7 @@ class Risk:
     reason: str  # what was matched, so staff can see why
     negated: bool = False  # a negated or long-past mention
     language: str | None = None  # the message's language, when it is not English
+    quiet: bool = False  # only the risk model was unsure (nlp.risk): a flag for a human, no crisis reply
 
 
 @dataclass(frozen=True)
@@ -191,12 +193,17 @@ def reply_kind(risk: Risk) -> str:
     return "negated" if risk.negated or risk.priority == "low" and risk.category in sg.SERIOUS else risk.category
 
 
+TOLD_WORDS = 40  # a risk message sent outside a survey this long tells a story too: kept as one, as well as flagged
+
+
 def _at_risk(state: dict, text: str, ctx: Context) -> Result:
     """Signpost help at once and flag the message for a human; never carry on as if nothing happened.
 
     Even after STOP: a person who may be at risk is always told where to get help. The words fit
     the kind of risk (bot/safeguarding.yaml); the same kind again within 10 minutes gets a short
-    answer instead of the numbers again, unless it is more serious.
+    answer instead of the numbers again, unless it is more serious. A quiet finding (only the model
+    was unsure: a complaint or a question often reads so) is flagged for a human and otherwise
+    answered as any message is: no crisis words, and no after-crisis mode.
     """
     risk, texts = ctx.risk, ctx.texts
     flag = RaiseFlag(risk.category, risk.priority, risk.reason)
@@ -205,7 +212,8 @@ def _at_risk(state: dict, text: str, ctx: Context) -> Result:
     if not texts.safeguarding_settings.pauses(risk.priority):  # e.g. low: "not suicidal, just...", hopelessness
         result = _handle(state, text, ctx)
         result.effects.append(flag)
-        if first and not (state.get("opted_out") and risk.priority == "low"):  # after STOP, only urgent or high
+        # After STOP, only urgent or high is answered; a quiet finding is only flagged.
+        if first and not risk.quiet and not (state.get("opted_out") and risk.priority == "low"):
             greeting = (texts.idle(), texts.expired())  # said to a message that started nothing: not needed now
             inner = [r for r in result.replies if r.text not in greeting]
             result.replies = [Reply(texts.risk_reply(kind, risk.language)), *inner]
@@ -230,7 +238,12 @@ def _at_risk(state: dict, text: str, ctx: Context) -> Result:
     part = _story_part(state, _word(text), text, ctx)  # a later part of a story: kept with it, as an answer is
     if part is not None:
         return answered(part.state, [crisis, *review], [*part.effects, flag])
-    return answered(_touch(state, ctx) if state.get("step") else state, [crisis, *review], [flag])
+    # Sent outside a survey: a disclosure about care is feedback too, so a message long enough to tell more than
+    # the risk ("I cut myself after the ward sent me home with nobody to call") is kept as a story as well.
+    told = stories.is_story(text) and len(stories.words(text)) >= TOLD_WORDS
+    story = _story_answer(text, stories.recent_service(state, ctx.now), ctx) if told else None
+    return answered(_touch(state, ctx) if state.get("step") else state, [crisis, *review],
+                    [story, flag] if story else [flag])
 
 
 def _word(text: str) -> str:
@@ -240,7 +253,8 @@ def _word(text: str) -> str:
 def wants_participation(state: dict | None, text: str) -> bool:
     """True if this message may need a participation Snapshot in the context."""
     state = state or {}
-    return not state.get("opted_out") and participation.concerns(state, _word(text))
+    return not state.get("opted_out") and (participation.concerns(state, _word(text)) or not state.get("step")
+                                           and stories.kind_of(text) == stories.INVOLVED)
 
 
 def _handle(state: dict, text: str, ctx: Context) -> Result:
@@ -283,6 +297,14 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
         return Result(state, [Reply(ctx.texts.after_crisis(paused=False))])
     if step in participation.STEPS:
         return _participation(state, word, text, ctx)
+    asked = stories.kind_of(text)
+    if asked in (stories.WRONG_NUMBER, stories.WHO) and not _asks_for_words(state, ctx) and "confirm" not in state:
+        said = [Reply(ctx.texts.wrong_number() if asked == stories.WRONG_NUMBER else ctx.texts.who_we_are())]
+        if step == "question" and asked == stories.WHO:  # after an invitation: who we are, then the question again
+            survey = _survey_of(state, ctx)
+            question = survey.question(state.get("q", "")) if survey else None
+            said += [question_reply(question, ctx.sms)] if question else []
+        return Result(_touch(state, ctx) if step else state, said)
     if step == "service":
         return _answer_service(state, text, ctx)
     if step == "question":
@@ -290,8 +312,20 @@ def _handle(state: dict, text: str, ctx: Context) -> Result:
     if _recent_crisis(state, ctx.now, sg.AFTER_CRISIS):  # "still here, a bit calmer": not the generic greeting
         story = _story_answer(text, stories.recent_service(state, ctx.now), ctx) if stories.is_story(text) else None
         return Result(state, [Reply(ctx.texts.after_crisis(paused=False))], [story] if story else [])
-    kept = _new_story(state, text, ctx) if stories.is_story(text) else None  # words sent outside a survey
+    if asked == stories.INVOLVED:  # "how can I get involved?": the listing, as JOIN
+        return _participation(state, "join", text, ctx)
+    request = asked == stories.REQUEST  # kept, but said plainly that nobody here can act on it
+    kept = _new_story(state, text, ctx) if stories.is_story(text) or request else None  # words sent outside a survey
+    if request:
+        return Result(state, [Reply(ctx.texts.cannot_act())], kept.effects if kept else [])
     return kept or Result(state, [Reply(ctx.texts.expired() if expired else ctx.texts.idle())])
+
+
+def _asks_for_words(state: dict, ctx: Context) -> bool:
+    """Whether the question under way takes free text: there "who is this?" or "wrong number" may be the answer."""
+    survey = _survey_of(state, ctx) if state.get("step") == "question" else None
+    question = survey.question(state.get("q", "")) if survey else None
+    return question is not None and not question.options
 
 
 def _participation(state: dict, word: str, text: str, ctx: Context) -> Result:
@@ -380,10 +414,17 @@ def _keyword(word: str, ctx: Context) -> tuple[Survey, str] | None:
     """The survey a keyword starts, and what follows it (e.g. a service code)."""
     keywords = [(normalise(ctx.texts.keyword), ctx.surveys.latest(ctx.default_survey))]
     keywords += [(k, versions[0]) for versions in ctx.surveys.surveys.values() for k in versions[0].keywords]
-    for keyword, survey in sorted(keywords, key=lambda pair: -len(pair[0])):
-        if survey and (word == keyword or word.startswith(keyword + " ")):
+    keywords = [(k, s) for k, s in sorted(keywords, key=lambda pair: -len(pair[0])) if s]
+    for keyword, survey in keywords:
+        if word == keyword or word.startswith(keyword + " "):
             return survey, word[len(keyword):].strip()
-    return None
+    said = word.split()
+    typos = {}  # one typo ("Feedbak", "fedback oaklands"), never in a word that is or nearly is a reserved one
+    for keyword, survey in keywords:
+        head = " ".join(said[:len(keyword.split())])
+        if one_typo(head, keyword) and not any(near_reserved(w) for w in head.split()):
+            typos.setdefault(survey.id, (survey, " ".join(said[len(keyword.split()):])))
+    return next(iter(typos.values())) if len(typos) == 1 else None
 
 
 def _touch(state: dict, ctx: Context, **changes) -> dict:
@@ -423,10 +464,14 @@ def _service_name(code: str | None, ctx: Context) -> str | None:
 
 def _find_service(argument: str, ctx: Context) -> str | None:
     wanted = normalise(argument).replace(" ", "")
-    for code, name in ctx.services:
-        if wanted and wanted in (normalise(code).replace(" ", ""), normalise(name).replace(" ", "")):
+    known = [(code, (normalise(code).replace(" ", ""), normalise(name).replace(" ", ""))) for code, name in ctx.services]
+    for code, spellings in known:
+        if wanted and wanted in spellings:
             return code
-    return None
+    if not wanted or near_reserved(normalise(argument)):
+        return None
+    typos = {code for code, spellings in known if any(one_typo(wanted, s) for s in spellings)}  # "Oaklnds"
+    return typos.pop() if len(typos) == 1 else None
 
 
 def _start(survey: Survey | None, argument: str, ctx: Context) -> Result:
@@ -460,7 +505,7 @@ def _answer_service(state: dict, text: str, ctx: Context) -> Result:
         return _begin(survey, None, ctx)
     if number is not None and 1 <= number <= len(choices):
         return _begin(survey, choices[number - 1][0], ctx)
-    code = _find_service(text, ctx)
+    code = _find_service(text, ctx) or _service_by_words(text, ctx)
     if code:
         return _begin(survey, code, ctx)
     answered = _answered_first(survey, text, ctx)  # "gud": the answer to the survey's question, given early
@@ -469,6 +514,28 @@ def _answer_service(state: dict, text: str, ctx: Context) -> Result:
     if state.get("misses", 0) >= 1:  # never trap anyone here, and never silently: say it goes on without one
         return _begin(survey, None, ctx, note=ctx.texts.without_service())
     return Result(_touch(state, ctx, misses=1), [_service_reply(ctx, retry=True)])
+
+
+# Words around a service's name that do not pick one out ("it was the crisis team pls", "oaklands ward").
+SERVICE_FILLERS = frozenset("""the a an it its was is were my our with at in on of from for to by i we me us think
+    pls plz please ward team service services unit thanks thank you ta x""".split())
+
+
+def _service_by_words(text: str, ctx: Context) -> str | None:
+    """The one service whose code or name has every word of the reply that is not a filler ("north cmht" is
+    CMHTNORTH, Community Mental Health Team North: "cmht" is part of its code and the initials of its name)."""
+    wanted = set(normalise(text).split()) - SERVICE_FILLERS
+    if not wanted:
+        return None
+
+    def fits(word: str, code: str, name: str) -> bool:
+        names = normalise(name).split()
+        initials = {"".join(n[0] for n in names[i:j]) for i in range(len(names)) for j in range(i + 2, len(names) + 1)}
+        code = normalise(code).replace(" ", "")
+        return word in names or word in initials or (len(word) >= 3 and word in code)
+
+    found = [code for code, name in ctx.services if all(fits(w, code, name) for w in wanted)]
+    return found[0] if len(found) == 1 else None
 
 
 def _answered_first(survey: Survey, text: str, ctx: Context) -> Result | None:
@@ -568,6 +635,15 @@ def _answer_question(state: dict, text: str, ctx: Context) -> Result:
     if _repeated(state, survey, question, text, ctx):  # "5" sent twice: the same answer, not the story
         previous = state["history"][-1]
         return _answer_question({**state, "q": previous, "history": state["history"][:-1]}, text, ctx)
+    again = _slip(state, survey, question, text)  # "wait no I meant 4": the answer just given, corrected
+    if again is not None:
+        previous = state["history"][-1]
+        return _answer_question({**state, "q": previous, "history": state["history"][:-1]}, again, ctx)
+    if question.type == "text" and answers.thanks_only(text):  # "thanks" or "ok" at the why: not a reason
+        if question.optional:
+            return _advance(state, survey, question, ctx, [])
+        misses = state.get("misses", 0) + 1
+        return Result(_touch(state, ctx, misses=misses), [_retry(question, misses, ctx)])
     skipping = norm in SKIP_WORDS
     # An option that means the same ("Prefer not to say") is an answer; in free text, "skip" is not.
     found = None if skipping and question.type == "text" else answers.QUESTION_TYPES[question.type].read(question, text)
@@ -641,6 +717,16 @@ def _keep_rest(state: dict, survey: Survey, question: Question, rest: str, ctx: 
     kept = RecordAnswer(ref, survey.id, survey.version, state.get("service"), target.id, rest[:target.max_length],
                         survey.store, survey.anonymous)
     return {**state, "ref": ref, "prefilled": prefilled}, [kept]
+
+
+def _slip(state: dict, survey: Survey, question: Question, text: str) -> str | None:
+    """At the free-text question after a choice: the words that answer that choice again, when the reply says the
+    answer was a slip ("sorry pressed wrong one, meant 2"); None otherwise (then it is the free text)."""
+    history = state.get("history") or []
+    previous = survey.question(history[-1]) if history else None
+    if question.type != "text" or previous is None or not previous.options or previous.effect:
+        return None
+    return answers.corrected(previous, text)
 
 
 def _repeated(state: dict, survey: Survey, question: Question, text: str, ctx: Context) -> bool:

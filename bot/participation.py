@@ -6,6 +6,7 @@ person's step (STEPS, at the end); every word said is in bot/texts.py. Every SMS
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -47,6 +48,42 @@ QUESTION_TOPICS = (
                         "save", "saved", "collect", "collected", "record", "recorded", "data", "info",
                         "information", "details"})),
 )
+
+# Yes and no in a person's own words, known by their kind: a word that says yes (or no) first, and nothing after it
+# but words that go with it ("yes that's fine", "yeah go on", "ok yes"; "no thanks", "no actually not now"). A
+# word outside these ("no, what is it for") makes it something else, such as a question.
+AGREEING = frozenset({"yes", "y", "yeah", "yea", "yep", "yup", "ok", "okay", "okey", "sure", "fine", "agree", "agreed", "alright", "aye", "absolutely", "definitely", "certainly",
+                      "course", "happy", "go on", "go ahead", "why not", "iawn"})
+WITH_AGREEING = frozenset({"thats", "that", "is", "its", "i", "please", "of", "to", "by", "all", "means", "me",
+                           "sounds", "good", "great", "cool", "thanks", "thank", "you", "ta", "then", "with", "it",
+                           "do", "am", "im", "happy", "totally", "yes", "ok", "okay", "fine", "go", "on", "ahead",
+                           "x", "xx", "lovely", "perfect", "no", "problem", "worries"})
+DECLINING = frozenset({"no", "n", "nope", "nah", "not"})
+LEADING = frozenset({"actually", "sorry", "oh", "erm", "um", "umm", "hmm", "ah", "well", "i", "think", "maybe"})
+WITH_DECLINING = frozenset({"no", "not", "thanks", "thank", "you", "now", "right", "today", "at", "the", "moment",
+                            "really", "interested", "sorry", "actually", "ta", "thx", "cheers", "maybe", "later",
+                            "another", "time", "this", "for", "just", "yet", "its", "ok", "im", "good", "fine",
+                            "thats", "x", "xx", "changed", "my", "mind", "never", "rather", "not", "id", "i", "dont",
+                            "want", "to", "bother", "all", "kind", "of", "free", "busy", "got", "enough", "on"})
+# WITHDRAW asked "withdraw?": words about keeping the place ("keep my place", "actually no keep me on it") say no.
+KEEPING = frozenset({"keep", "keeping", "stay", "staying", "remain", "hold"})
+LEAVING = frozenset({"withdraw", "cancel", "remove", "drop", "leave", "off", "out", "delete", "dont", "not",
+                     "take", "yes", "y", "yeah", "yep", "ok", "okay", "sure"})
+# The rights to one's data, asked in one's own words, known by their kind: a word for deleting and a word for what
+# we hold ("please delete everything you have on me", "remove my data"); what + have/hold/keep + me ("what do you
+# have about me", "what data do you hold on me"). A phone number is STOP's ("remove my number"), never this.
+_DELETE_SAID = re.compile(
+    r"(?<!dont )(?<!do not )(?<!not )(?<!never )\b(?:delete|remove|erase|wipe|destroy|scrub|forget|get rid of)\b"
+    r" (?:(?:\w+ ){0,3}?(?:data|details|info|information|records?|profile|account)\b|me\b|(?:everything|all|it all|"
+    r"all of it)(?: \w+){0,3}? (?:on|about|of|for) me\b|(?:everything|all)(?: that)? (?:you|u|ya|the trust) (?:\w+ )?"
+    r"(?:have|hold|keep|got|know)\b)")
+_MY_DATA_SAID = re.compile(
+    r"\b(?:what|whats|wat|which)\b(?: \w+){0,5}? (?:have|hold|keep|store|know|got|holding|keeping|storing|stored|"
+    r"held|kept|has)\b(?: \w+){0,3}? (?:on|about|of|for|from) (?:me|my|myself)\b|\b(?:what|whats|wat|which) (?:\w+ )?"
+    r"(?:data|details|info|information|records?) (?:do |have |does )?(?:you|yous|u|ya|the trust|they) (?:\w+ )?"
+    r"(?:have|hold|keep|store|got)\b|\b(?:show|send|give|tell) me (?:my|the|what) (?:data|details|info|information|"
+    r"records?|you (?:have|hold|keep))\b")
+_SAID_AT_MOST = 16  # words: a request, not a story that mentions deleting
 
 
 # --- what the caller tells us ------------------------------------------------------------
@@ -179,6 +216,11 @@ class _Talk:
             return self.withdraw_list()
         if is_keyword(word) and word not in DELETE_WORDS:
             return self.listing(area=word.partition(" ")[2])
+        if step != "erase" and not (step == "consent" and question_topic(self.text) is not None):
+            if asks_to_delete(self.text):  # at consent, a question is answered there ("can I delete it later?")
+                return self.ask_erase()
+            if asks_for_data(self.text):
+                return self.my_data()
         return STEPS[step](self)
 
     # --- helpers
@@ -261,6 +303,8 @@ class _Talk:
         found = self.numbers()
         if found and len(found) == 1:
             return self.details(found[0])
+        if declines(self.text):  # "not now thanks": nothing more is asked
+            return Result({}, [Reply(self.texts.listing_closed())])
         more, selected = self.state.get("shown", 0) < len(ids), bool(self.state.get("selected"))
         return Result(self.keep(), [Reply(self.texts.opps_retry(more, selected))])
 
@@ -296,10 +340,9 @@ class _Talk:
         return self.ask_consent(then="signup", opp=o.id, waiting=waiting)
 
     def on_waitlist(self) -> Result:
-        norm = normalise(self.text)
-        if norm in YES:
+        if agrees(self.text):
             return self.sign_up(self.state["opp"])
-        if norm in NO:
+        if declines(self.text):
             return Result({}, [Reply(self.texts.not_added())])
         return Result(self.keep(), [Reply(self.texts.waitlist_retry())])
 
@@ -312,11 +355,10 @@ class _Talk:
                       [Reply(wording, AGREE)])
 
     def on_consent(self) -> Result:
-        norm = normalise(self.text)
-        if norm in YES or norm in {"i agree", "agree", "yes i agree"}:
+        if agrees(self.text):
             return Result(self.keep(step="name", agreed_at=self.now.isoformat()),
                           [Reply(self.texts.ask_name())])
-        if norm in NO:
+        if declines(self.text):
             return Result({}, [Reply(self.texts.consent_declined())])
         topic = question_topic(self.text)
         if topic is not None:  # answered plainly, then asked again
@@ -324,7 +366,7 @@ class _Talk:
         return Result(self.keep(), [Reply(self.texts.consent_retry(), AGREE)])
 
     def on_name(self) -> Result:
-        name = " ".join(self.text.split())[:80]
+        name = given_name(self.text)[:80]
         if normalise(name) in SKIP_WORDS:
             name = ""
         if not name.strip(" .!?"):
@@ -350,10 +392,9 @@ class _Talk:
                       [consent, SignUpFor(o.id, waiting)])
 
     def on_equality_offer(self) -> Result:
-        norm = normalise(self.text)
-        if norm in YES:
+        if agrees(self.text):
             return Result({"start_survey": EQUALITY_SURVEY})  # the engine starts it
-        if norm in NO:
+        if declines(self.text):
             return Result({}, [Reply(self.texts.equality_declined())])
         return Result(self.keep(), [Reply(self.texts.yes_or_no(), YES_NO)])
 
@@ -439,7 +480,7 @@ class _Talk:
             pick = options[0]
         elif len(options) > 1 and norm.isdigit() and 1 <= int(norm) <= len(options):
             pick = options[int(norm) - 1]
-        elif norm in NO:
+        elif declines(self.text) or keeps(self.text):
             return Result({}, [Reply(self.texts.nothing_changed())])
         if pick is None:
             if len(options) == 1:
@@ -477,6 +518,76 @@ def only_a_name(state: dict, text: str, risk_category: str) -> bool:
     as Polish, "Siân" as Welsh): a name, not a message for someone to translate. Any other risk still counts."""
     return (state.get("step") == "name" and risk_category == "other-language" and len(text.split()) <= 4
             and len(text.strip()) <= 80)
+
+
+def _words(text: str) -> list[str]:
+    """The normalised words, with "go on", "go ahead" and "why not" as one word each."""
+    norm = normalise(text)
+    for pair in ("go on", "go ahead", "why not"):
+        norm = re.sub(rf"\b{pair}\b", pair.replace(" ", "_"), norm)
+    return [w.replace("_", " ") for w in norm.split()]
+
+
+def agrees(text: str) -> bool:
+    """Yes in a person's own words: a yes first ("yes ok", "ok yes", "yes that's fine", "yeah go on", "I agree")."""
+    words = _words(text)
+    while words and words[0] in LEADING and words[0] not in AGREEING:
+        words = words[1:]
+    if len(words) > 1 and words[0] == "y":  # likewise a lone "y" is yes, "y y" is not
+        return False
+    return (bool(words) and (words[0] in AGREEING or words[:2] == ["i", "agree"]) and "?" not in text
+            and all(w in AGREEING or w in WITH_AGREEING for w in words)
+            and not {"no", "not"} & set(words[:1]))
+
+
+def declines(text: str) -> bool:
+    """No in a person's own words: a no first ("no thanks", "not now", "no actually not now", "nah I'm good")."""
+    words = _words(text)
+    while words and words[0] in LEADING:
+        words = words[1:]
+    if words[:2] in (["dont", "want"], ["rather", "not"]) or words[:1] == ["id"] and words[1:3] == ["rather", "not"]:
+        words = ["no"] + words[2:]
+    if len(words) > 1 and words[0] == "n":  # a lone "n" is no; "n n" or "N:N" is not a sentence of refusal
+        return False
+    return (bool(words) and words[0] in DECLINING and "?" not in text
+            and all(w in DECLINING or w in WITH_DECLINING for w in words))
+
+
+def keeps(text: str) -> bool:
+    """At WITHDRAW's question: asked to keep the place ("keep my place", "no keep it", "actually no keep me on it")."""
+    words = set(_words(text))
+    return bool(words & KEEPING) and not words & LEAVING and question_topic(text) is None and len(words) <= 10
+
+
+def asks_to_delete(text: str) -> bool:
+    """A request, in the person's own words, to delete what we hold about them."""
+    norm = normalise(text)
+    return len(norm.split()) <= _SAID_AT_MOST and _DELETE_SAID.search(norm) is not None
+
+
+def asks_for_data(text: str) -> bool:
+    """A request, in the person's own words, to see what we hold about them (MY DATA)."""
+    norm = normalise(text)
+    return len(norm.split()) <= _SAID_AT_MOST and _MY_DATA_SAID.search(norm) is not None
+
+
+# At the name question: words around a name ("my name is Chidi", "it's Sam thanks", "call me Jo x"), not the name.
+_NAME_LEAD = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|ok|okay|sure|yes|yeah|thanks|thank you|cheers)\b[\s,.!:-]*)*"
+    r"(?:(?:my name is|my names|my name\W?s|my name|name is|name|i am called|i m called|im called|i'm called|"
+    r"i am|i'm|i\u2019m|im|it is|it's|it\u2019s|its|this is|you can call me|you can just call me|please call me|"
+    r"just call me|call me|i go by|i prefer|id like to be called|i'd like to be called|i'd like|id like)"
+    r"(?=[\s,.:;!-])[\s,.:;!-]*)?", re.IGNORECASE)
+_NAME_TAIL = re.compile(r"(?:[\s,.!;:-]+(?:thanks|thank you|thankyou|thx|ta|cheers|please|pls|x+)\b)+[\s.!]*$",
+                        re.IGNORECASE)
+
+
+def given_name(text: str) -> str:
+    """The name in a reply to "what would you like us to call you?", without the words around it."""
+    said = " ".join(text.split())
+    bare = _NAME_TAIL.sub("", _NAME_LEAD.sub("", said, count=1))
+    name = bare.strip(" ,.:;!-") if bare != said else said  # a name alone is kept just as it was typed
+    return name or said
 
 
 def question_topic(text: str) -> str | None:

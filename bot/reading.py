@@ -35,6 +35,7 @@ EMOJI = {
     "\U0001F621": "angry face", "\U0001F620": "angry face", "\U0001F92C": "angry face", "\U0001F624": "angry face",
     "\U0001F622": "crying face", "\U0001F62D": "crying face", "\U0001F61E": "crying face", "\U0001F614": "crying face",
     "\U0001F629": "crying face", "\U0001F62B": "crying face",
+    "\U0001F4A9": "poo", "\U0001F92E": "sick face", "\U0001F922": "sick face",
 }
 
 # Everyday spellings, made standard before anything is matched (both sides: replies and survey words).
@@ -49,7 +50,7 @@ SPELLINGS = {
     "sumtimes": "sometimes", "sometime": "sometimes", "somtimes": "sometimes", "alwys": "always", "allways": "always",
     "wasnt": "not", "isnt": "not", "werent": "not", "wernt": "not", "aint": "not", "twasnt": "not",
     "dunno": "dont know", "idk": "dont know", "dnt": "dont", "abit": "a bit", "sorta": "sort of",
-    "okay": "ok", "okey": "ok", "oki": "ok", "okk": "ok", "gr8": "great",
+    "brill": "brilliant", "fab": "fabulous", "okay": "ok", "okey": "ok", "oki": "ok", "okk": "ok", "gr8": "great",
 }
 
 # Words around an answer that change nothing: dropped from the front, or from the end.
@@ -75,6 +76,33 @@ UNITS = frozenset({"weeks", "week", "days", "day", "hours", "hour", "hrs", "hr",
 NOT_ANSWERS = tuple(tuple(p.split()) for p in (
     "no one", "no body", "no idea", "no clue", "good morning", "good afternoon", "good evening", "good night",
     "good day", "no problem", "no worries", "no comment"))
+# Whether words are for or against: an option's own (from its label, so no survey is named here), and the strong
+# words people put beside an answer ("5 - they were excellent"). A negator flips the next few words ("not good").
+LABEL_FOR = frozenset("""good better best satisfied likely definitely yes agree always easy helpful excellent
+    positive happy""".split())
+LABEL_AGAINST = frozenset("""poor bad worse worst dissatisfied unsatisfied unlikely no disagree never difficult
+    unhelpful negative unhappy""".split())
+STRONG_FOR = frozenset("""excellent brilliant amazing fantastic wonderful lovely superb outstanding perfect fabulous
+    marvellous great best helpful kind caring supportive happy pleased grateful heart smile star""".split())
+STRONG_AGAINST = frozenset("""terrible awful appalling dreadful horrible horrendous atrocious rubbish useless worst
+    shocking rude disgusting disgraceful unhelpful uncaring unhappy disappointing disappointed angry frown crying poo
+    sick""".split())
+NEGATORS = frozenset("""not no never nothing nobody none without hardly dont didnt doesnt couldnt cant cannot
+    wouldnt neither nor""".split())
+CONTRASTS = frozenset({"but", "although", "though", "except", "apart", "however", "yet", "still", "just", "only"})
+# Words that say an answer just given was a slip ("wait no I meant 4", "pressed the wrong one, 2", "should be 3").
+SLIPS = tuple(tuple(p.split()) for p in (
+    "meant", "mean", "mistake", "mistakenly", "accidentally", "accident", "typo", "correction", "wrong",
+    "should be", "should have been", "shouldve been", "should of been", "supposed to be", "should say",
+    "should have said", "shouldve said"))
+# What may follow those words before the answer ("meant to say 4", "wrong one, 2").
+SLIP_TAIL = frozenset("""one number button answer option choice key thing to say put press pressed type tap click
+    hit pick choose it is was be been i""".split())
+# A reply that is only thanks or an acknowledgement: at a free-text question, not an answer.
+THANKS = tuple(tuple(p.split()) for p in (
+    "thanks", "thank you", "thankyou", "thank u", "thx", "ty", "ta", "cheers", "ok", "k", "kk", "alright", "cool",
+    "great", "lovely", "nice one", "many thanks", "thanks again", "much appreciated", "appreciated", "bye", "x", "xx",
+    "xxx", "thats all", "thats it", "done", "no thanks", "nothing", "nothing else", "nope", "no", "n a"))
 BREAKS = re.compile(r"[.!?,:;\n]|\s-\s")
 _PIECE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|\S", re.UNICODE)
 _SPLIT = re.compile(r"(\d+)([a-z]+)$|([a-z]+)(\d+)$")
@@ -195,6 +223,75 @@ def rest_from(text: str, toks: list[Token]) -> str:
         if not toks or only_chatter(toks):
             return ""
     return text[toks[0].start:].strip()
+
+
+def polarity(ws: tuple[str, ...] | list[str], for_: frozenset[str], against: frozenset[str]) -> tuple[int, int]:
+    """How many words are for and against, a negator flipping the words just after it ("not good": against)."""
+    pro = con = 0
+    flip = 0
+    for i, w in enumerate(ws):
+        if w == "thumbs" and i + 1 < len(ws) and ws[i + 1] in ("up", "down"):
+            w = "heart" if ws[i + 1] == "up" else "frown"
+        if w in for_ or w in against:
+            if (w in for_) != bool(flip):
+                pro += 1
+            else:
+                con += 1
+            flip = 0
+        if w in NEGATORS and w not in for_ and w not in against:
+            flip = 3
+        elif flip:
+            flip -= 1
+    return pro, con
+
+
+def leaning(ws) -> int:
+    """+1 when the words are plainly for, -1 plainly against, 0 when they are neither or both."""
+    pro, con = polarity(ws, STRONG_FOR, STRONG_AGAINST)
+    return (pro > 0) - (con > 0) if not (pro and con) else 0
+
+
+def label_leaning(ws) -> int:
+    """+1 an option whose label is for ("Very good", "Likely"), -1 against ("Poor", "No"), 0 in between."""
+    pro, con = polarity(ws, LABEL_FOR | STRONG_FOR, LABEL_AGAINST | STRONG_AGAINST)
+    return (pro > 0) - (con > 0) if not (pro and con) else 0
+
+
+def is_emoji(text: str, token: Token) -> bool:
+    return text[token.start:token.end] in EMOJI
+
+
+def slips(toks: list[Token]) -> list[tuple[int, int]]:
+    """Where a reply says its answer was a slip: (start, end) of each such phrase, with what follows it
+    ("meant to say", "wrong one"); "not 5" is one too."""
+    ws, found, i = tuple(t.word for t in toks), [], 0
+    while i < len(ws):
+        phrase = next((p for p in sorted(SLIPS, key=len, reverse=True) if ws[i:i + len(p)] == p), None)
+        if phrase:
+            end = i + len(phrase)
+            while end < len(ws) and ws[end] in SLIP_TAIL:
+                end += 1
+            found.append((i, end))
+            i = end
+        elif ws[i] == "not" and i + 1 < len(ws) and is_number(ws[i + 1]):
+            found.append((i, i + 2))
+            i += 2
+        else:
+            i += 1
+    return found
+
+
+def only_thanks(toks: list[Token]) -> bool:
+    """True when the words are only thanks, an OK or a goodbye (with hedges and kisses): no answer in them."""
+    ws = tuple(t.word for t in toks)
+    if not ws:
+        return False
+    while ws:
+        cut = next((len(p) for p in sorted(THANKS + HEDGES + FILLERS, key=len, reverse=True) if starts_with(ws, p)), 0)
+        if not cut:
+            return False
+        ws = ws[cut:]
+    return True
 
 
 def broken_before(text: str, toks: list[Token], index: int) -> bool:

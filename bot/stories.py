@@ -66,6 +66,42 @@ def asks_the_bot(text: str) -> bool:
     return asking and 0 < len(said) <= QUESTION_WORDS and any(w in _THE_BOT for w in said)
 
 
+# What a message that is not an answer asks of us, by its kind (kind_of): some we cannot act on.
+WRONG_NUMBER, WHO, INVOLVED, REQUEST = "wrong number", "who", "involved", "request"
+ASKS_WORDS = 12  # "how can I get involved?": short, or they are telling us something
+WRONG_WORDS = 6  # "sorry, you have the wrong number"; "they had the wrong number for my GP" tells us something
+_WRONG = re.compile(r"\bwrong (?:number|no|person|phone|mobile)\b|\bnot (?:the right|my) (?:number|person)\b")
+_INVOLVED = re.compile(r"\b(?:get|getting|be|become|being|got) involved\b|\bvolunteer(?:ing)?\b")
+# A request: asking someone to do something, or how to, rather than telling us ("I want to say ..." tells us).
+_REQUEST = re.compile(
+    r"(?:^| )(?:(?:can|could|would|will|cn) (?:you|u|someone|somebody|anyone|i|we|my)"
+    r"|please (?:can|could|would)|pls (?:can|could)"
+    r"|(?:i|we|id|wed) (?:really |just )?(?:want|need|would like|like|wanna|wish|have) to"
+    r" (?!say|tell|thank|share|let|give|praise|add|mention|express|leave|feed|point|report back)"
+    r"|(?:how|where|who|when) (?:do|can|should|would|could) (?:i|we|my)"
+    r"|i (?:dont|do not|don t) (?:understand|know what|get what))")
+
+
+def _asking(text: str, said: list[str]) -> bool:
+    return text.rstrip().endswith("?") or bool(said) and said[0].replace("'", "") in _ASKING
+
+
+def kind_of(text: str) -> str | None:
+    """What a message asks of us, by its kind: WRONG_NUMBER ("sorry, wrong number"), WHO ("who is this?", "how did
+    you get my number"), INVOLVED ("how can I get involved?"), REQUEST (a question or a request we cannot act on:
+    "can you pass a message to my care coordinator", "I need to cancel my appointment"), or None."""
+    said = _trim(words(text))
+    plain = " ".join(w.replace("'", "") for w in said)
+    asking, request = _asking(text, said), _REQUEST.search(plain) is not None
+    if _WRONG.search(plain) and len(said) <= WRONG_WORDS:
+        return WRONG_NUMBER
+    if _INVOLVED.search(plain) and (asking or request) and len(said) <= ASKS_WORDS:
+        return INVOLVED
+    if asks_the_bot(text) and not request:
+        return WHO
+    return REQUEST if (asking or request) and len(said) >= 2 else None
+
+
 def is_story(text: str) -> bool:
     """Whether a message tells us something, by its kind: enough words and letters once greetings and
     thanks are set aside, and not a short question to the bot. Bare numbers, emoji, "hi", "thanks so

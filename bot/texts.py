@@ -272,6 +272,23 @@ class Texts:
         return ("Thank you for telling us. We have passed your words on to the team anonymously. "
                 f"To give feedback on a service, text {self.keyword}, or {self.keyword} and the service's name.")
 
+    def cannot_act(self) -> str:
+        """A request or question sent outside a survey ("can you pass a message to my care coordinator"): kept, and
+        said plainly that nobody will act on it here."""
+        return ("We read these messages as anonymous feedback, so we cannot reply or pass messages to a care team. "
+                "For appointments or your care, contact the service directly. For a complaint, contact PALS (Patient "
+                f"Advice and Liaison Service). Text {self.keyword} to tell us about a service, HELP for help.")
+
+    def who_we_are(self) -> str:
+        """ "Who is this?", "how did you get my number?": who we are, and why they may have had a message."""
+        return (f"This is YourSay, the feedback service of {self.trust_name}. You may have been sent an invitation "
+                f"after using one of our services. Text {self.keyword} to tell us about your care, or STOP to opt out.")
+
+    def wrong_number(self) -> str:
+        """ "Wrong number": nothing kept."""
+        return (f"Sorry about that. This is YourSay, the feedback service of {self.trust_name}. Text STOP and we "
+                "will not message this number again.")
+
     def story_noted(self) -> str:
         """Their own words, sent where the bot asked for a choice: kept, and the question follows."""
         return "Thank you, we have kept what you wrote. Please also answer the question:"
@@ -307,6 +324,10 @@ class Texts:
         more_ = " MORE for more," if more else ""
         tail = " or SIGN UP for this one." if selected else " or STOP to stop."
         return f"Please reply with a number for details,{more_}{tail}"
+
+    def listing_closed(self) -> str:
+        """"Not now" to the list of opportunities: nothing more is asked."""
+        return "No problem. Text JOIN any time to see ways to get involved."
 
     def number_first(self) -> str:
         return "Which one? Reply with its number first."

@@ -11,7 +11,7 @@ Categories (a contract; see nlp/MODEL_CARD.md):
 - other-language: not English, and no published crisis phrase matched: a human must read it;
 - help-seeking: asks for help now, or whether this is a crisis line.
 Priorities: urgent, high (a flag, the on-duty alert, the survey pauses) and low (a flag for
-review, a gentle reply). A negated ("not suicidal, just fed up") or long-past mention is low,
+review, a gentle reply; none when only the model was unsure: `quiet`). A negated ("not suicidal, just fed up") or long-past mention is low,
 never urgent. When a message is unclear we flag it: a missed disclosure is far worse than a
 false alarm.
 
@@ -51,6 +51,7 @@ class RiskResult:
     categories: tuple[str, ...] = field(default=())  # every category found at urgent or high
     concern: str | None = None   # someone-else: the kind of risk reported (e.g. suicide)
     language: str | None = None  # the message's language, when it is not English
+    quiet: bool = False  # only the model was unsure: a flag for a human to read, no crisis reply to the person
 
     @property
     def alert(self) -> bool:
@@ -67,6 +68,7 @@ class _Found:
     negated: bool = False
     concern: str | None = None
     start: int = -1  # where in the normalised text it was found
+    quiet: bool = False  # the model's unsure finding alone: flagged, not answered
 
     @property
     def order(self):
@@ -129,10 +131,11 @@ def _heard_by_model(norm: str, found: list[_Found], idioms: bool) -> list[_Found
         return []
     kind, p, alert = hit
     words = " ".join(norm.split()[:8])
-    if not alert:  # unsure: a human reads it, the person gets gentle words, the survey goes on
+    if not alert:  # unsure: a human reads it quietly (a complaint often reads like this), the survey goes on
         if found:  # the rules already flagged it for a human, with words that fit better
             return []
-        return [_Found("distress", "low", words, f"the risk model is unsure ({p:.0%}, most like {kind}): please read")]
+        return [_Found("distress", "low", words, f"the risk model is unsure ({p:.0%}, most like {kind}): please read",
+                       quiet=True)]
     return [_Found(kind, "low" if kind == "distress" else "high", words,
                    f"the risk model hears possible {kind} ({p:.0%}) in wording the rules do not know")]
 
@@ -164,7 +167,7 @@ def detect(text: str | None, use_model: bool = True) -> RiskResult | None:
                               key=CATEGORIES.index))
     return RiskResult(category=best.category, priority=best.priority, phrase=best.phrase,
                       reason=f"{best.reason}. {DISCLAIMER}", negated=best.negated, categories=categories,
-                      concern=best.concern, language=lang)
+                      concern=best.concern, language=lang, quiet=best.quiet)
 
 
 def preload(language_models: bool = True) -> None:

@@ -30,6 +30,22 @@ WHEN = (r"(?:tonight|tomorrow|this (?:weekend|evening|afternoon|morning|week)|on
 DEATH = (r"(?:die|dead|dying|death|end it|end it all|end things|end my life|kill myself|be gone|not be here|"
          r"not be around|not wake up|never wake up|disappear|ending it|(?:it|this|everything)(?:'ll| will) (?:all )?"
          r"be over|do it|go through with it)")
+MEANS = r"(?:knife|knives|blade|blades|razor|razors|pills|pill|tablets|rope|noose|gun|needle|blood|coffin|grave)"
+DESPAIR = (r"(?:can't (?:any more|do (?:this|it) any more|go on|cope|take (?:it|this|any more))|cannot go on|had enough|"
+           r"give up|giving up|gave up|no way out|want (?:out|it to (?:end|stop)|it over|to go)|hate myself|"
+           r"done with (?:it all|everything|life|this)|not worth it|goodbye|bye)")
+BESIDE = r"(?:crying|heartbroken|please|sorry|again|now|tonight|i'm done|done)"  # emoji-words and the like between
+# Something that is not a drug, that people say they "overdosed on" in fun: a food, a treat, a show.
+TREATS = (r"(?:chocolates?|choc|sweets|sugar|cakes?|biscuits?|crisps|cheese|pizza|mince pies?|turkey|pudding|"
+          r"candy|ice cream|junk food|carbs|food|snacks?|chips|doughnuts?|donuts?|easter eggs?|selection box(?:es)?|"
+          r"quality street|haribo|jelly babies|fruit|cookies|popcorn|sprouts|gravy|custard|cream|pancakes|bacon|"
+          r"netflix|tv|telly|box ?sets?|love|kindness|sunshine|fresh air|christmas|festive \w+|tinsel|carols|"
+          r"sleep|naps?|memes|tiktok|social media|gossip|nostalgia|cuteness)")
+LAUGH = r"(?:lol|lmao|lmfao|rofl|haha\w*|hehe\w*|jk|joking)"
+# Not a figure of speech whatever follows: a drug or a drink.
+TAKEN = rf"(?:{DRUGS}|drugs?|heroin|cocaine|coke|ket|ketamine|mdma|spice|alcohol|booze|vodka|gin|whisky|drink|pills?|everything|all of (?:it|them)|the lot)"
+OD = r"(?:overdos(?:e|ed|ing)|od(?:'d|d|ed)?|(?:an|a) (?:overdose|od))"
+
 KIN = (r"(?:kids|children|son|daughter|mum|dad|family|wife|husband|partner|boyfriend|girlfriend|parents|"
        r"brother|sister|nan|friends?|everyone|you all)")
 
@@ -299,6 +315,12 @@ SIGNS = [
          r"call|ring|contact)|who should i (?:call|ring|talk to)|where can i get help|i don't know what to do any more"
          r"|i don't know who else to (?:talk|turn|ask|tell)|nobody (?:to talk|to turn|is listening|listens))",
          negatable=False),
+    # -- a means (a knife, pills, a rope: often an emoji, which text.normalise writes as the word) beside words of
+    # despair, with nothing between but other such words: "😭 i cant anymore 🔪", "💊💊 had enough". Not a means
+    # someone owns or talks about ("they changed my pills", "can't cope with the pills"): a bare word.
+    Sign("self-harm", "high", "shows a means of harm beside words of despair",
+         rf"\b{DESPAIR}(?:\W+{BESIDE})*\W+{MEANS}\b|\b{MEANS}(?:\W+(?:{MEANS}|{BESIDE}))*\W+(?:i |i'm |im )?"
+         rf"{DESPAIR}\b", negatable=False),
 ]
 
 # Figures of speech and harmless uses that contain a sign's words. A match inside one is dropped.
@@ -337,6 +359,9 @@ IDIOMS = re.compile("|".join(f"(?:{p})" for p in [
     r"(?:give|gave|giving) (?:my|the) (?:details|name|number|address|feedback|consent|opinion|views|time|thanks)",
     r"(?:like|is|was) banging my head against", r"brick wall",
     r"(?:shoot|kill|hang|top) myself if i (?:have to|fill|hear|see|get|do|am|'m|wait)",
+    rf"{OD} (?:on|of) (?:(?:my|the|all the|too much|so much|a lot of|loads of|lots of|some|christmas|easter|"
+    rf"birthday|[\w']+'s) )?{TREATS}\b",  # "overdosed on chocolate"
+    rf"{OD} (?:on|of) (?:(?!{TAKEN}\b)[\w']+ ){{1,6}}{LAUGH}\b",  # "od'd on the new album lol": no drug before the laugh
     r"suicide squad", r"(?:risk|risks|danger|dangers) of (?:an )?overdose", r"end it (?:there|early|with)",
     r"on the edge of my seat", r"hit (?:and|or) miss", r"hit the ground", r"assault course", r"rope swing",
     r"on the roof (?:of|was|is)", r"at the end of the day", r"(?:substance|alcohol|drug) abuse", r"please end the",

@@ -101,7 +101,7 @@ def test_an_unsolicited_story_outside_a_conversation_is_kept_and_the_reply_says_
 @pytest.mark.parametrize("text", ["Hi", "Hello, who is this?", "thanks x", "12345", "ok"])
 def test_a_greeting_a_question_to_the_bot_or_a_number_is_not_stored(runtime, services, clock, alice, text):
     [reply] = alice.sends(text)
-    assert reply.startswith("Hello, this is YourSay")
+    assert reply.startswith(("Hello, this is YourSay", "This is YourSay"))  # "who is this?": who we are
     after_the_window(runtime, clock)
     assert kept(runtime) == [] and count(runtime, PendingResponse) == 0
     with runtime.factory() as session:

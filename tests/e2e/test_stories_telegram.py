@@ -70,7 +70,7 @@ def test_a_story_in_three_messages_seconds_apart_is_one_why_with_one_reply(clien
 @pytest.mark.parametrize("text", ["hello", "Who is this?", "\U0001F44D"])
 def test_a_greeting_is_not_stored(client, fake, channel, services, runtime, clock, text):
     say(client, 1, text)
-    assert reply_to(fake, 1)["text"].startswith("Hello, this is YourSay")
+    assert reply_to(fake, 1)["text"].startswith(("Hello, this is YourSay", "This is YourSay"))
     after_the_window(runtime, clock)
     assert kept(runtime) == []
     assert reply_to(fake, 1)["chat_id"] == CHAT and len(replies_queued(runtime)) == 1

@@ -84,6 +84,22 @@ REPLIES = [
     ("fft", "fft", "\U0001F60A", "2", "", ASK), ("fft", "fft", "\U0001F621", "5", "", ASK),
     ("fft", "fft", "\U0001F62D", "5", "", ASK), ("fft", "fft", "\U0001F44E", "4", "", ASK),
     ("fft", "fft", "da iawn", "1", "", ASK), ("fft", "fft", "Gwael iawn", "5", "", ASK),
+    # words with a number that say the opposite are asked about: another option's label (that option), or strong
+    # words the other way (the number's own option); words after "but" are a contrast, kept as the why
+    ("fft", "fft", "1 - very poor", "5", "", ASK), ("fft", "fft", "1 being very poor", "5", "being very poor", ASK),
+    ("fft", "fft", "5 - they were excellent", "5", "they were excellent", ASK),
+    ("fft", "fft", "2, awful staff", "5", "staff", ASK),
+    ("fft", "fft", "5 - not excellent at all", "5", "not excellent at all", SURE),
+    ("fft", "fft", "2 but the food was awful", "2", "but the food was awful", SURE),
+    ("fft", "fft", "1 - the nurses were brilliant", "1", "the nurses were brilliant", SURE),
+    # emoji after an answer that agree with it go with it; the other way, it is asked about
+    ("fft", "fft", "Very good \U0001F600", "1", "", SURE), ("fft", "fft", "very good \U0001F44D", "1", "", SURE),
+    ("fft", "fft", "1 \U0001F44D\U0001F44D", "1", "", SURE), ("fft", "fft", "very poor \U0001F621", "5", "", SURE),
+    ("fft", "fft", "Very good \U0001F621", "1", "", ASK),
+    # everyday words and emoji
+    ("fft", "fft", "brill", "1", "", SURE), ("fft", "fft", "fab", "1", "", SURE), ("fft", "fft", "meh", "3", "", ASK),
+    ("fft", "fft", "\U0001F4A9", "5", "", ASK), ("fft", "fft", "couldnt have been better", "1", "", ASK),
+    ("fft", "fft", "Couldn't be better tbh", "1", "", ASK),
     # the same FFT inside the longer survey
     ("experience", "fft", "2 and the staff were lovely", "2", "the staff were lovely", SURE),
     ("experience", "fft", "not great", "4", "", ASK),
@@ -94,6 +110,12 @@ REPLIES = [
     ("experience", "listened_to", "yes to some extent tbh", "yes_to_some_extent", "", SURE),
     ("experience", "listened_to", "no, they talked over me", "no", "they talked over me", SURE),
     ("experience", "listened_to", "3", "no", "", SURE),
+    ("experience", "listened_to", "yes", "yes_definitely", "", ASK),
+    ("experience", "listened_to", "sometimes", "yes_to_some_extent", "", SURE),
+    ("experience", "views_taken_into_account", "a bit", "yes_to_some_extent", "", SURE),
+    ("experience", "listened_to", "sort of", "yes_to_some_extent", "", SURE),
+    ("experience", "listened_to", "not really", "no", "", ASK),
+    ("experience", "care_plan_involvement", "not at all", "no", "", SURE),
     ("experience", "care_plan_involvement", "dont know", "dont_know", "", SURE),
     ("experience", "crisis_contact", "not sure", "not_sure", "", SURE),
     ("experience", "crisis_contact", "\U0001F44D", "yes", "", ASK),
@@ -122,13 +144,13 @@ REPLIES = [
     ("scales", "ways", "1, 3", "text_message,letter", "", SURE), ("scales", "ways", "email", "email", "", SURE),
 ]
 NOT_READ = [
-    ("fft", "fft", "it was alright I suppose"), ("fft", "fft", "meh"), ("fft", "fft", "1 - very poor"),
+    ("fft", "fft", "it was alright I suppose"),
     ("fft", "fft", "yes and no"), ("fft", "fft", "good and bad"), ("fft", "fft", "7"), ("fft", "fft", "0"),
     ("fft", "fft", "2 weeks waiting for a call back"), ("fft", "fft", "I waited 3 hours"),
     ("fft", "fft", "good morning"), ("fft", "fft", "10:30 tomorrow?"), ("fft", "fft", "not"),
     ("fft", "fft", "-"), ("fft", "fft", "2 or 3"), ("fft", "fft", "4 stars"), ("fft", "fft", "3 out of 5"),
     ("fft", "fft", "bardzo \u017ale"), ("fft", "fft", "\u0628\u06c1\u062a \u0627\u0686\u06be\u0627"),
-    ("experience", "listened_to", "yes"), ("experience", "listened_to", "no one listened to me"),
+    ("experience", "listened_to", "no one listened to me"),
     ("experience", "takes_medication", "no idea"), ("experience", "takes_medication", "no comment"),
     ("4pi", "principles", "yes and no"), ("scales", "likely", "11"), ("scales", "mood", "-6"),
     ("scales", "ways", "1 and"), ("scales", "ways", "1,,x"),
@@ -178,8 +200,8 @@ def test_a_number_with_words_after_it_is_the_answer_and_the_words_are_kept_whole
     if answers._numeric_scale(q.options) or reading.tokens(why)[0].word in reading.UNITS:
         return
     found = QUESTION_TYPES[q.type].read(q, f"{number}{joint}{why}")
-    if found is not None:  # words that are themselves another answer are a contradiction, never guessed
-        assert (found.value, found.sure) == (o.value, True)
+    if found is not None and found.sure:  # words that say another answer are a contradiction, asked about
+        assert found.value == o.value
         assert found.rest in ("", why.strip()), found
 
 
@@ -269,3 +291,18 @@ def test_the_fft_answers_read_the_same_in_both_surveys_that_ask_it():
 
 def test_adborth_is_a_keyword_of_the_fft():
     assert "adborth" in shipped().latest("fft").keywords
+
+
+@pytest.mark.parametrize("text, again", [
+    ("wait no i meant 4 sorry", "4 sorry"), ("sorry pressed wrong one, meant 2", "2"), ("4 not 5", "4"),
+    ("oops wrong button, should be very poor", "very poor"), ("typo - 3", "3"), ("I meant to say good", "good"),
+    ("the staff meant well", None), ("they had the wrong number for me 3 times", None),
+    ("it was a mistake to go there", None), ("the nurses were lovely", None)])
+def test_a_slip_is_found_with_the_answer_that_corrects_it(text, again):
+    assert answers.corrected(question("fft", "fft"), text) == again
+
+
+@pytest.mark.parametrize("text, thanks", [("thanks", True), ("Thank you x", True), ("ok", True), ("ok thanks!", True),
+                                          ("thanks to the nurses", False), ("ok but slow", False)])
+def test_a_reply_that_is_only_thanks_is_found(text, thanks):
+    assert answers.thanks_only(text) is thanks

@@ -311,3 +311,72 @@ def test_every_record_is_to_a_real_question_of_its_survey():
     for record in person.records():
         assert isinstance(record, RecordAnswer)
         assert shipped().get(record.survey_id, record.survey_version).question(record.question_id) is not None
+
+
+# --- a slip corrected at the why, contradictions, thanks at the why, services in words ----------
+
+@pytest.mark.parametrize("first, again, value", [("1", "wait no i meant 4 sorry", "4"),
+                                                 ("5", "sorry pressed wrong one, meant 2", "2"),
+                                                 ("2", "oops wrong button, should be very poor", "5")])
+def test_a_slip_said_at_the_why_answers_the_question_again_and_is_not_the_why(first, again, value):
+    person = fft()
+    [why] = person.texts(first)
+    assert WHY in why
+    [why] = person.texts(again)
+    assert WHY in why
+    assert person.recorded() == {"fft": value}
+    [thanks] = person.texts("the wait was long")
+    assert thanks.startswith(THANKS) and person.recorded() == {"fft": value, "why": "the wait was long"}
+
+
+def test_words_at_the_why_that_only_mention_a_mistake_are_the_why():
+    person = fft()
+    person.texts("4")
+    [thanks] = person.texts("they had the wrong number for me 3 times")
+    assert thanks.startswith(THANKS)
+    assert person.recorded() == {"fft": "4", "why": "they had the wrong number for me 3 times"}
+
+
+@pytest.mark.parametrize("text, label", [("5 - they were excellent", "Very poor"), ("1 being very poor", "Very poor")])
+def test_a_number_with_words_that_say_the_opposite_is_asked_about(text, label):
+    person = fft()
+    [asked] = person.texts(text)
+    assert asked == f"Did you mean {label}? Reply YES or a number."
+    assert "fft" not in person.recorded()
+
+
+@pytest.mark.parametrize("text", ["thanks", "Thank you!", "ok"])
+def test_thanks_at_the_why_ends_the_survey_and_stores_no_why(text):
+    person = fft()
+    person.texts("2")
+    [thanks] = person.texts(text)
+    assert thanks.startswith(THANKS)
+    assert person.recorded() == {"fft": "2"} and person.state == {}
+
+
+DEMO = (("OAKLANDS", "Oaklands Ward"), ("CMHTNORTH", "Community Mental Health Team North"),
+        ("CRISIS", "Crisis Resolution and Home Treatment"))
+
+
+@pytest.mark.parametrize("text, code", [("the crisis team", "CRISIS"), ("north cmht", "CMHTNORTH"),
+                                        ("oaklands ward pls", "OAKLANDS"), ("oaklands", "OAKLANDS")])
+def test_a_service_is_found_by_the_words_of_its_code_or_name(text, code):
+    person = engine_person(DEMO)
+    [question] = person.texts(text)
+    assert FFT_QUESTION in question
+    person.texts("2")
+    assert {r.service for r in person.records()} == {code}
+
+
+@pytest.mark.parametrize("text", ["the team", "it was the ward in the hospital"])
+def test_a_service_reply_that_matches_none_or_several_is_asked_again(text):
+    person = engine_person(DEMO)
+    [again] = person.texts(text)
+    assert FFT_QUESTION not in again and person.state.get("step") == "service"
+
+
+def engine_person(services) -> Person:
+    person = Person(services=services)
+    person.texts("FEEDBACK")
+    assert person.state.get("step") == "service"
+    return person

@@ -66,7 +66,7 @@ def test_an_unrecognised_answer_is_reasked_once_with_help_then_offers_to_stop():
     person.says("FEEDBACK OAKLANDS")
     [first] = person.says("hmm")
     assert "Please reply with a number from 1 to 6" in first
-    [second] = person.says("meh")
+    [second] = person.says("eh?")
     assert "SKIP to leave the survey" in second and "STOP" in second
     [left] = person.says("skip")
     assert "left the survey" in left

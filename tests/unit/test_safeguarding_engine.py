@@ -217,3 +217,36 @@ def test_words_sent_after_a_crisis_reply_are_answered_warmly_and_kept_as_a_story
     replies = person.says(told)
     assert replies == [TEXTS.after_crisis(paused=False)]
     assert [(e.survey_id, e.value) for e in person.effects if isinstance(e, RecordAnswer)] == [("story", told)]
+
+
+def test_a_quiet_flag_reaches_a_human_but_the_person_gets_no_crisis_reply():
+    person = Person()
+    quiet = Risk("distress", "low", "the risk model is unsure (80%, most like abuse): please read", quiet=True)
+    told = "poor, nobody called me back for 3 days"
+    replies = person.says(told, quiet)
+    assert person.flags() == [RaiseFlag("distress", "low", quiet.reason)]
+    assert not any("999" in r or "so hard" in r for r in replies) and replies == [TEXTS.story_kept()]
+    assert "risk" not in person.state  # not the after-crisis mode: "thanks" next is just thanks
+    assert [e.value for e in person.effects if isinstance(e, RecordAnswer)] == [told]
+
+
+def test_the_same_low_flag_not_quiet_still_gets_gentle_words():
+    person = Person()
+    replies = person.says("everything feels pointless lately", Risk("distress", "low", "matched"))
+    assert replies[0] == TEXTS.risk_reply("distress", None) and "risk" in person.state
+
+
+def test_a_long_disclosure_sent_cold_is_flagged_and_kept_as_a_story_too():
+    person = Person()
+    told = ("I cut myself again last night because the ward sent me home on Friday with nobody to call. The "
+            "discharge letter never came, the crisis line rang out twice, and my care coordinator is off sick with "
+            "no one covering, so I had nobody to talk to all weekend")  # a story about care, long enough to be one
+    replies = person.says(told, SELF_HARM)
+    assert signposts(replies) and person.flags() == [RaiseFlag("self-harm", "urgent", "matched: 'cut myself'")]
+    assert [(e.survey_id, e.value) for e in person.effects if isinstance(e, RecordAnswer)] == [("story", told)]
+
+
+def test_a_short_risk_message_sent_cold_is_only_flagged():
+    person = Person()
+    person.says("I want to end it all", Risk("suicide", "urgent", "matched"))
+    assert not [e for e in person.effects if isinstance(e, RecordAnswer)] and person.flags()

@@ -99,12 +99,78 @@ def test_a_story_sent_outside_a_survey_is_kept_anonymously_and_the_reply_says_ho
     assert person.state["story"]["ref"] == answer.ref, "held open for its later parts"
 
 
-@pytest.mark.parametrize("text", ["hi", "who is this?", "thanks", "5"])
+@pytest.mark.parametrize("text", ["hi", "thanks", "5"])
 def test_a_greeting_a_question_or_a_number_gets_todays_reply_and_nothing_is_kept(text):
     person = Person()
     [reply] = person.says(text)
     assert reply.startswith("Hello, this is YourSay")
     assert person.effects == [] and person.state == {}
+
+
+# --- what a message asks of us, by its kind ------------------------------------------------------
+
+CANNOT = "cannot reply or pass messages"
+
+
+@pytest.mark.parametrize("text", [
+    "Can you pass a message to my care coordinator please", "I want to make a complaint about how I was treated",
+    "I need to cancel my appointment tomorrow", "what time is visiting on oaklands?", "how do i get my medical records",
+    "i dont understand what this is for", "could someone ring me back about my prescription",
+    "Please can you tell my nurse I'll be late", "where do I send my travel expenses form", "we need to change my mums visit",
+])
+def test_a_request_we_cannot_act_on_is_kept_and_the_reply_says_so_honestly(text):
+    person = Person()
+    [reply] = person.says(text)
+    assert CANNOT in reply and "PALS" in reply and "FEEDBACK" in reply and KEPT not in reply
+    [answer] = person.effects
+    assert (answer.survey_id, answer.value) == ("story", text)
+
+
+@pytest.mark.parametrize("text", [STORY, "I want to say the staff on oaklands were amazing with my dad",
+                                  "Hi, I just wanted to say the crisis team were brilliant with my son last week. Thanks"])
+def test_telling_us_something_is_not_a_request(text):
+    assert stories.kind_of(text) is None
+    [reply] = Person().says(text)
+    assert KEPT in reply
+
+
+@pytest.mark.parametrize("text", ["how do i get involved?", "how can I get involved", "Can I volunteer?",
+                                  "I'd like to get involved please"])
+def test_asking_how_to_get_involved_gets_the_join_listing_and_is_not_a_story(text):
+    person = Person()
+    [reply] = person.says(text)
+    assert reply == Person().says("JOIN")[0]
+    assert person.effects == []
+
+
+@pytest.mark.parametrize("text", ["who is this?", "Who are you", "how did you get my number?", "why are you texting me",
+                                  "Is this the NHS mental health team?"])
+def test_who_is_this_says_who_we_are_and_why_a_message_came_and_keeps_nothing(text):
+    person = Person()
+    [reply] = person.says(text)
+    assert "YourSay" in reply and "Riverside NHS Foundation Trust" in reply and "invitation" in reply
+    assert "STOP" in reply and person.effects == []
+
+
+@pytest.mark.parametrize("text", ["wrong number", "Sorry, wrong number", "you have the wrong person x"])
+def test_wrong_number_says_sorry_and_how_to_opt_out_and_keeps_nothing(text):
+    person = Person()
+    [reply] = person.says(text)
+    assert reply.startswith("Sorry") and "STOP" in reply and person.effects == []
+
+
+def test_wrong_number_in_a_longer_message_is_a_story():
+    assert stories.kind_of("they had the wrong number for my GP so my letters never came") is None
+
+
+def test_who_is_this_after_an_invitation_is_answered_and_the_question_is_still_waiting():
+    person = Person()
+    person.says("FEEDBACK OAKLANDS")
+    reply, question = person.says("who is this?")
+    assert "invitation" in reply and "Overall, how was your experience" in question
+    assert person.state["step"] == "question" and person.effects == []
+    person.says("2")
+    assert [e.value for e in person.effects] == ["2"]
 
 
 def test_without_the_story_survey_words_outside_a_survey_get_todays_reply():
