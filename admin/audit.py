@@ -16,6 +16,9 @@ ACTIONS = {
     "view_original": "Viewed original text",
     "view_flag": "Viewed a safeguarding flag",
     "close_flag": "Closed a safeguarding flag",
+    "assign_flag": "Assigned a safeguarding flag",
+    "start_flag": "Marked a safeguarding flag in progress",
+    "reply_flag": "Replied to a person from a safeguarding flag",
     "change_tags": "Changed themes",
     "export": "Exported",
     "link_qi": "Linked stories to a QI project",
@@ -36,6 +39,7 @@ ACTIONS = {
     "opportunity_close": "Closed an opportunity",
     "signup_status": "Changed a sign-up's status",
     "broadcast": "Sent Participation News",
+    "dashboard_refresh": "Refreshed the dashboard's figures",
 }
 
 

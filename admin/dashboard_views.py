@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from admin import params, security
+from admin import audit, params, security
 from admin.forms import Errors
-from admin.reports import charts, participation
+from admin.reports import charts, participation, rising, summary
 from admin.reports.dashboard import dashboard
 from admin.reports.periods import add_months, last_months, months_between
 from admin.views import rt, services
@@ -63,6 +63,31 @@ def _as_of(when: datetime, now: datetime, tz: str) -> str:
     return f"{local:%H:%M}" + ("" if local.date() == today else f" on {local.day} {local:%B %Y}")
 
 
+def period_text(periods: rising.Periods, tz: str) -> tuple[str, str]:
+    """(later, earlier) periods in words, e.g. ("1 December 2025 to 5 December 2025 08:30", ...) or whole months."""
+    def words(start: datetime, end: datetime) -> str:
+        first, last = start.astimezone(ZoneInfo(tz)), end.astimezone(ZoneInfo(tz))
+        if periods.complete:
+            return f"{first:%B %Y}"
+        return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y} {last:%H:%M}"
+    return words(*periods.later), words(*periods.earlier)
+
+
+@bp.post("/refresh")
+@security.role_required("viewer")
+def refresh():
+    """Bring the summaries up to date now, and record who asked."""
+    runtime = rt()
+    now = runtime.now()
+    made = summary.refresh(runtime.factory, now, tz=runtime.settings.timezone, every=timedelta(0),
+                           budget=summary.BUDGET)
+    with runtime.factory.begin() as db:
+        audit.record(db, "dashboard_refresh", "dashboard", f"{len(made)} month(s) made again")
+    flash("The dashboard's figures have been brought up to date")
+    keep = {k: request.form[k] for k in ("service", "from", "to") if request.form.get(k)}
+    return redirect(url_for("dashboard.index", **keep))
+
+
 @bp.get("/")
 @security.role_required("viewer")
 def index():
@@ -79,7 +104,7 @@ def index():
         months = months_between(first, last)
         anchor = datetime(last.year, last.month, 15, 12, tzinfo=timezone.utc)
         data = dashboard(db, anchor, tz=tz, service=service or None, months=len(months), yearly_target=target,
-                         clock=now)
+                         clock=now, max_age=summary.PAGE_MAX_AGE)
     names = dict(choices)
     modes_total: dict[str, int] = {}
     for r in data["modes"]:
@@ -92,5 +117,7 @@ def index():
         services=choices, names=names, service=service, first=first, last=last, month_choices=month_choices,
         by_service=data["by_service"], modes_chart=modes_chart,
         modes_table=_modes_table(data["modes"], data["months"]), as_of=_as_of(data["as_of"], now, tz),
+        stale=summary.is_stale(data["as_of"], now), stale_after=int(summary.STALE_AFTER.total_seconds() // 60),
+        rising_test=rising.TEST, period_text=period_text(data["theme_change"]["periods"], tz),
         target=target, svg=svg, joined=sum(r["new"] for r in data["participants"]),
         status_names=participation.SIGNUP_STATUSES, type_label=type_label)

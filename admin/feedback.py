@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import delete, insert, literal, select
 
 from admin import audit, inbox, params, security
+from admin import bulk as bulk_choice
 from admin.forms import Errors
 from admin.reports_views import feedback_download
 from bot.fft import labels as fft_labels
@@ -178,29 +179,37 @@ def _dates_refused(errors: Errors, filters: inbox.Filters):
 @bp.post("/bulk")
 @security.role_required("reviewer")
 def bulk():
-    """Link every story in the filtered set to a QI project: asks to confirm, with the count, first."""
+    """Link stories from the filtered set to a QI project: lists them first, flagged ones left out unless ticked."""
     rt = _rt()
     filters, errors = inbox.parse(request.form)
     if errors:  # never link a wider set than the one asked for
         return _dates_refused(errors, filters)
     tz = rt.settings.timezone
     project_id = params.parse_id(request.form.get("project_id"))
+    choice = bulk_choice.parse(request.form)
     with rt.factory.begin() as db:
         project = db.get(QIProject, project_id) if project_id else None
         if project is None:
             flash("Select a QI project to link the stories to")
             return redirect(url_for("feedback.inbox", **filters.as_args()))
-        if request.form.get("confirm") != "yes":
-            total = inbox.count(db, filters, tz)
+        confirmed = request.form.get("confirm") == "yes"
+        refused = bulk_choice.refused(db, filters, tz, choice) if confirmed else None
+        if not confirmed or refused:
+            preview = bulk_choice.preview(db, filters, tz, choice, request.form)
+            services = dict(_choices(db)["services"])
             return render_template("admin/bulk_confirm.html", title="Link stories to a QI project",
-                                   section="feedback", filters=filters, project=project, total=total)
+                                   section="feedback", filters=filters, project=project, preview=preview,
+                                   choice=choice, services=services, refused=refused,
+                                   limit=bulk_choice.LIMIT), 400 if refused else 200
         linked = inbox.base_query(filters, tz, literal(project.id), StoryAnalysis.answer_id,
                                   literal(current_user.username), literal(rt.now(), type_=QIEvidence.created_at.type))
-        linked = linked.where(~select(QIEvidence.id).where(QIEvidence.project_id == project.id,
+        linked = linked.where(*choice.conditions(),
+                              ~select(QIEvidence.id).where(QIEvidence.project_id == project.id,
                                                            QIEvidence.answer_id == StoryAnalysis.answer_id).exists())
         result = db.execute(insert(QIEvidence).from_select(["project_id", "answer_id", "linked_by", "created_at"],
                                                            linked))
-        audit.record(db, "link_qi", f"qi:{project.id}", f"{result.rowcount} stories; filters {filters.as_args()}")
+        audit.record(db, "link_qi", f"qi:{project.id}",
+                     f"{result.rowcount} stories; {choice.describe()}; filters {filters.as_args()}")
         title, count = project.title, result.rowcount
     flash(f"Linked {count} stor{'y' if count == 1 else 'ies'} to the QI project \u201c{title}\u201d")
     return redirect(url_for("feedback.inbox", **filters.as_args()))
@@ -209,11 +218,12 @@ def bulk():
 @bp.post("/export")
 @security.role_required("reviewer")
 def export_csv():
-    """The filtered stories as CSV, redacted unless an admin asks for the original text. Audited."""
+    """The filtered stories as CSV, listed first to pick from; redacted unless an admin asks. Audited."""
     filters, errors = inbox.parse(request.form)
     with_original = request.form.get("original") == "yes"
     if with_original and not current_user.can("admin"):
         abort(403)
     if errors:  # never export a wider set than the one asked for
         return _dates_refused(errors, filters)
-    return feedback_download(filters, with_original, "csv")
+    return feedback_download(filters, with_original, "csv", url_for("feedback.export_csv"),
+                             url_for("feedback.inbox", **filters.as_args()))

@@ -6,7 +6,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from admin import audit, export, inbox, params, security
+from admin import audit, bulk, export, inbox, params, security
 from admin.dashboard_views import CHOICE_MONTHS, parse_range
 from admin.forms import Errors
 from admin.reports import diversity, tables
@@ -85,16 +85,31 @@ def export_feedback():
     if errors:
         flash("Check the dates: " + "; ".join(e["text"] for e in errors.summary))
         return redirect(url_for("reports.exports_page"))
-    return feedback_download(filters, original, _format())
+    return feedback_download(filters, original, _format(), url_for("reports.export_feedback"),
+                             url_for("reports.exports_page"))
 
 
-def feedback_download(filters: inbox.Filters, original: bool, kind: str) -> Response:
-    """The filtered stories as a CSV or XLSX download, the same from the exports page and the inbox. Audited."""
+def feedback_download(filters: inbox.Filters, original: bool, kind: str, action: str, back: str):
+    """The filtered stories as a CSV or XLSX download, the same from the exports page and the inbox. Audited.
+
+    Until the form says confirm=yes it shows the stories the file will hold, to pick from, with
+    flagged stories left out unless ticked.
+    """
     tz = rt().settings.timezone
+    choice = bulk.parse(request.form)
+    confirmed = request.form.get("confirm") == "yes"
     with rt().factory.begin() as db:
+        refused = bulk.refused(db, filters, tz, choice) if confirmed else None
+        if not confirmed or refused:
+            preview = bulk.preview(db, filters, tz, choice, request.form)
+            return render_template("admin/export_confirm.html", title="Download stories", section="feedback",
+                                   filters=filters, preview=preview, choice=choice, refused=refused,
+                                   services=dict(services(db)), limit=bulk.LIMIT, kind=kind, original=original,
+                                   action=action, back=back), 400 if refused else 200
         audit.record(db, "export", f"feedback.{kind}",
-                     f"{'original' if original else 'redacted'} text; filters {filters.as_args()}")
-    table = tables.feedback_table(rt().factory, filters, tz=tz, original=original)
+                     f"{'original' if original else 'redacted'} text; {choice.describe()}; "
+                     f"filters {filters.as_args()}")
+    table = tables.feedback_table(rt().factory, filters, tz=tz, original=original, where=choice.conditions())
     return export.download(table, f"feedback-{'original' if original else 'redacted'}", kind, rt().now())
 
 

@@ -6,6 +6,7 @@ own lines filled in.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -133,6 +134,12 @@ def load(path: str | Path | None = None, **overrides) -> Safeguarding:
 @lru_cache(maxsize=1)
 def shipped() -> Safeguarding:
     return load()
+
+
+def review_hours(words: str | None, default: float = 24) -> float:
+    """The hours in review_time's words ("within 24 hours" -> 24); default when they give none."""
+    match = re.fullmatch(r"within (\d+(?:\.\d+)?) hours?", (words or "").strip())
+    return float(match.group(1)) if match else default
 
 
 def review_time(hours: str | None) -> str | None:

@@ -28,6 +28,12 @@ ALERT_WORDS_SHOWN = {"instant": "on, as they are published", "weekly": "on, a we
 ALERT_TAIL = "Text JOIN to see it, ALERTS to change alerts, STOP to stop."
 DIGEST_TAIL = "Text JOIN to see them, ALERTS to change alerts, STOP to stop."
 TELEGRAM_LIMIT = 4096
+# What a reviewer may send someone from a safeguarding flag's page, besides a message of their own.
+FLAG_REPLIES = (
+    "Thank you for your message. A member of our team has read it. " + URGENT_HELP,
+    "Thank you for telling us. We have read your message and passed it to the right team, who may contact you.",
+    "We have read your message and would like to check you are OK. Text back if you want us to call you.",
+)
 _CHANGE_ALERTS = "Text ALERTS to change them, or STOP to stop all messages."
 
 # How a survey question is asked, and asked again (bot/answers.py): the question's own words

@@ -123,7 +123,8 @@ def verdict(policy: Policy, item: outbox.Claimed, facts: outbox.Facts | None, wo
     why = unwanted(item.kind, item.extra, facts)
     if why:  # alerts turned off or paused, or the opportunity withdrawn, since this was queued
         return "cancel", why
-    quiet_end = end_of_quiet_hours(policy, now) if item.kind != "reply" else None
+    ignores_quiet = item.kind == "reply" or (item.extra or {}).get("ignore_quiet_hours")  # e.g. urgent flag replies
+    quiet_end = end_of_quiet_hours(policy, now) if not ignores_quiet else None
     if quiet_end:
         return "postpone", quiet_end
     busy_since = facts.state_updated_at if item.kind == "invite" else None

@@ -127,7 +127,8 @@ def receive(conn: Connection, config: BotConfig, *, channel: str, address: str, 
             opted_out = False
         elif isinstance(effect, engine.RaiseFlag):
             safeguarding.raise_flag(conn, contact_id=contact_id, channel=channel, text=text, category=effect.category,
-                                    priority=effect.priority, reason=effect.reason, now=now)
+                                    priority=effect.priority, reason=effect.reason, now=now,
+                                    service_code=(state or {}).get("service") or (result.state or {}).get("service"))
         elif isinstance(effect, PARTICIPATION_EFFECTS):
             changed = participants.apply(conn, contact_id, channel, effect, now)
             if changed:  # e.g. the last place went while they were typing: say that instead

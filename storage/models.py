@@ -235,6 +235,10 @@ class SafeguardingFlag(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(80))
     reviewed_at: Mapped[datetime | None]
     action_note: Mapped[str | None] = mapped_column(Text)
+    service_code: Mapped[str | None] = mapped_column(String(40))  # the conversation's service, if it had one
+    assigned_to: Mapped[str | None] = mapped_column(String(80))  # a reviewer's username
+    assigned_at: Mapped[datetime | None]
+    in_progress_at: Mapped[datetime | None]  # someone is working on it; status stays "open" until closed
 
 
 class User(Base):

@@ -7,6 +7,7 @@ every piece of text in it is escaped here.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from html import escape
@@ -96,26 +97,51 @@ def line_chart(title: str, desc: str, x_labels: list[str], series: list[tuple[st
         out.append(f'<line x1="{left}" y1="{y}" x2="{left + plot_w}" y2="{y}" stroke="#d8dde0"/>')
         out.append(f'<text x="{left - 6}" y="{y + 5}" text-anchor="end" fill="{GREY}" font-size="12">'
                    f'{escape(_fmt(round(v, 1), unit))}</text>')
+    every = tick_every(len(x_labels), plot_w)
     for i, label in enumerate(x_labels):
+        if (len(x_labels) - 1 - i) % every:  # counted back from the latest, which is always labelled
+            continue
         x = round(left + i * step, 1)
+        out.append(f'<line x1="{x}" y1="{top_pad + plot_h}" x2="{x}" y2="{top_pad + plot_h + 5}" stroke="{GREY}"/>')
         out.append(f'<text x="{x}" y="{top_pad + plot_h + 22}" text-anchor="middle" fill="{DARK}" '
                    f'font-size="12">{escape(str(label))}</text>')
+    ends = []
     for n, (name, vs) in enumerate(series):
         style = STYLES[n % len(STYLES)]
         points = [xy(i, v) for i, v in enumerate(vs) if v is not None]
-        if len(points) > 1:
-            path = " ".join(f"{'M' if j == 0 else 'L'}{x} {y}" for j, (x, y) in enumerate(points))
+        # a month with no data is a gap: the line stops before it and starts again after it
+        path = " ".join(f"{'M' if i == 0 or vs[i - 1] is None else 'L'}{x} {y}"
+                        for i, (x, y) in ((i, xy(i, v)) for i, v in enumerate(vs) if v is not None))
+        if "L" in path:
             dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
             out.append(f'<path d="{path}" fill="none" stroke="{style["colour"]}" stroke-width="3"{dash}/>')
         out.extend(_marker(style["marker"], x, y, style["colour"]) for x, y in points)
         if points:
-            x, y = points[-1]
             last = [v for v in vs if v is not None][-1]
-            out.append(f'<text x="{x + 10}" y="{y + 5 + 14 * (n % 2) - 7}" fill="{DARK}" font-size="12">'
-                       f'{escape(name)} {escape(_fmt(last, unit))}</text>')
+            ends.append([points[-1][1] + 4, f"{name} {_fmt(last, unit)}"])
+    for y, text in spread(ends, 15, top_pad + 8, top_pad + plot_h + 8):  # names at the right, never on top of each other
+        out.append(f'<text x="{left + plot_w + 10}" y="{y}" fill="{DARK}" font-size="12">{escape(text)}</text>')
     out.append("</svg>")
     return Chart("".join(out), {"caption": title, "header": [""] + [str(x) for x in x_labels],
                                 "rows": [[name] + [_fmt(v, unit) for v in vs] for name, vs in series]})
+
+
+def tick_every(count: int, plot_w: float, label_w: float = 70) -> int:
+    """Label every nth point so that labels about label_w wide never overlap."""
+    fits = max(int(plot_w // label_w) + 1, 2)
+    return max(math.ceil((count - 1) / (fits - 1)), 1) if count > fits else 1
+
+
+def spread(labels: list[list], gap: float, low: float, high: float) -> list[tuple[float, str]]:
+    """[(y, text)] sorted by y and pushed apart to at least gap, kept within [low, high] where they fit."""
+    placed = sorted(([y, text] for y, text in labels), key=lambda yt: yt[0])
+    for i, item in enumerate(placed):
+        item[0] = max(item[0], low if i == 0 else placed[i - 1][0] + gap)
+    overflow = placed[-1][0] - high if placed else 0
+    if overflow > 0:  # shift up as a block, then push apart downwards again from the top
+        for i, item in enumerate(placed):
+            item[0] = max(item[0] - overflow, low + i * gap)
+    return [(round(y, 1), text) for y, text in placed]
 
 
 def _patterns(cid: str) -> str:

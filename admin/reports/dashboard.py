@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from admin.reports import charts, fft, participation, summary, themes
+from admin.reports import charts, fft, participation, rising, summary, themes
 from admin.reports.periods import last_months, month_bounds
 
 
@@ -19,8 +19,12 @@ def dashboard(db, now: datetime, *, tz: str = "Europe/London", service: str | No
               max_age: timedelta = summary.MAX_AGE) -> dict:
     """The last `months` months (the one `now` falls in included), for one service or all.
 
-    {months, fft, by_service, modes, top_themes, theme_trend, theme_change, major_categories, sentiment,
-     participants, signups, subscribers, as_of, live_months, charts: {fft, themes, sentiment, participants}}
+    {months, fft, by_service, modes, top_themes, theme_trend, theme_shares, theme_change, major_categories,
+     sentiment, participants, signups, subscribers, as_of, live_months,
+     charts: {fft, themes, sentiment, participants}}
+
+    theme_shares is each top theme's % of the month's analysed stories (None for a month with no
+    stories: a gap, not 0); theme_change compares the last month like with like (admin.reports.rising).
 
     clock is the time it is (now by default; the page passes a `now` in the last month it shows):
     summaries right as of more than max_age before it are not used. as_of is when the figures were
@@ -39,13 +43,14 @@ def dashboard(db, now: datetime, *, tz: str = "Europe/London", service: str | No
     sentiment = [{"month": m, **{s: monthly.sentiment[m].get(s, 0) for s in themes.SENTIMENTS}} for m in span]
     for row in sentiment:
         row["total"] = sum(row[s] for s in themes.SENTIMENTS)
+    shares = _shares(trend, sentiment)
     live = [m for m in span if m not in monthly.as_of]
     joined = participation.new_participants(db, span, tz=tz, yearly_target=yearly_target)
     where = f" for {service}" if service else ""
     return {
         "months": span, "fft": fft_rows, "by_service": by_service, "modes": modes, "top_themes": ranked,
-        "theme_trend": trend,
-        "theme_change": themes.change(trend), "major_categories": themes.major_category_counts(counts),
+        "theme_trend": trend, "theme_shares": shares,
+        "theme_change": rising.compare(db, span[-1], clock, tz=tz, service=service), "major_categories": themes.major_category_counts(counts),
         "sentiment": sentiment, "participants": joined, "signups": participation.signups_by_type(db, span, tz=tz),
         "subscribers": participation.subscribers(db),
         "as_of": min(monthly.as_of.values()) if monthly.as_of else clock, "live_months": live,
@@ -55,9 +60,7 @@ def dashboard(db, now: datetime, *, tz: str = "Europe/London", service: str | No
                 "% of all answers including don't know", labels,
                 [("Positive", [r["percent_positive"] for r in fft_rows]),
                  ("Negative", [r["percent_negative"] for r in fft_rows])], unit="%", max_value=100),
-            "themes": charts.line_chart(
-                "Top themes by month", f"Stories per month for the {len(ranked)} most raised themes{where}", labels,
-                [(s["theme"], s["counts"]) for s in trend["series"]]),
+            "themes": _themes_chart(trend, shares, labels, where),
             "sentiment": charts.stacked_bar_chart(
                 "Sentiment of stories", f"Share of stories by sentiment, per month{where}", labels,
                 [(s.capitalize(), [r[s] for r in sentiment]) for s in themes.SENTIMENTS]),
@@ -67,6 +70,24 @@ def dashboard(db, now: datetime, *, tz: str = "Europe/London", service: str | No
                 [("Joined", [r["cumulative"] for r in joined]), ("Target", [r["cumulative_target"] for r in joined])]),
         },
     }
+
+
+def _shares(trend: dict, sentiment: list[dict]) -> list[dict]:
+    """[{theme, shares: [% of the month's stories, or None if the month has none]}] per theme of the trend."""
+    totals = [row["total"] for row in sentiment]
+    return [{"theme": s["theme"], "shares": [round(100 * n / t, 1) if t else None for n, t in zip(s["counts"], totals)]}
+            for s in trend["series"]]
+
+
+def _themes_chart(trend: dict, shares: list[dict], labels: list[str], where: str) -> charts.Chart:
+    """Each top theme's share of stories per month; its table gives the share with the count beside it."""
+    chart = charts.line_chart(
+        "Top themes by month", f"% of stories per month with each of the {len(shares)} most raised themes{where}; "
+        "months with no stories are left as gaps", labels, [(s["theme"], s["shares"]) for s in shares], unit="%")
+    chart.table["rows"] = [[s["theme"]] + ["no stories" if v is None else f"{v:g}% ({n})"
+                                           for v, n in zip(s["shares"], c["counts"])]
+                           for s, c in zip(shares, trend["series"])]
+    return chart
 
 
 def _monthly(db, span: list[date], *, tz: str, service: str | None, clock: datetime, use_summary: bool,

@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 EVERY = timedelta(minutes=5)  # how often the scheduled refresh looks for changes
 OVERLAP = timedelta(minutes=10)  # changes looked at again, for transactions that committed late
 MAX_AGE = timedelta(minutes=15)  # the dashboard counts a month live if its rows are older than this
+STALE_AFTER = timedelta(minutes=15)  # the dashboard page warns when its figures are older than this
+PAGE_MAX_AGE = timedelta(hours=6)  # the dashboard page uses summaries up to this old (and warns), to stay fast
 BUDGET = 60.0  # seconds: a scheduled run starts no new month after this; the rest wait for the next tick
 NOT_A_RATING = "?"
 
@@ -162,6 +164,11 @@ def refresh_month(factory, month: date, now: datetime, *, tz: str = "Europe/Lond
 
 
 # ------------------------------------------------------------------------------------------------- read
+
+def is_stale(as_of: datetime, now: datetime, limit: timedelta = STALE_AFTER) -> bool:
+    """Whether figures right as of `as_of` (when their summaries were last refreshed) are too old to trust as current."""
+    return now - as_of > limit
+
 
 @dataclass
 class Figures:

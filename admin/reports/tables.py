@@ -5,6 +5,7 @@ Each is an admin.export.Table, which admin.export turns into a CSV or XLSX downl
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, tuple_
@@ -25,16 +26,19 @@ def _local(moment: datetime | None, tz: str) -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def feedback_table(factory, filters: inbox.Filters, *, tz: str = "Europe/London", original: bool = False) -> Table:
+def feedback_table(factory, filters: inbox.Filters, *, tz: str = "Europe/London", original: bool = False,
+                   where: Sequence = ()) -> Table:
     """The inbox's filtered stories, newest first, with themes and sentiment; redacted text unless original=True.
 
     Rows are read as they are sent, a batch per short session (paged as the inbox pages), so a
     large export never sits in memory nor holds the database while it downloads. The caller
-    checks that original text may be given, and audits the export.
+    checks that original text may be given, and audits the export. where: more conditions
+    (admin.bulk's choice of stories).
     """
     def rows():
         labels = fft_labels()
-        query = inbox.base_query(filters, tz, *inbox.ROW, *([Answer.value] if original else [])).order_by(*inbox.NEWEST)
+        query = (inbox.base_query(filters, tz, *inbox.ROW, *([Answer.value] if original else []))
+                 .where(*where).order_by(*inbox.NEWEST))
         with factory() as db:
             services = dict(db.execute(select(Service.code, Service.name)).all())
         after = None

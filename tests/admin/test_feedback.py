@@ -238,7 +238,7 @@ def test_bulk_linking_asks_first_then_links_exactly_the_filtered_stories(as_role
     client = as_role("reviewer")
     form = {"project_id": str(project), "sentiment": "negative"}
     confirm = post(client, "/admin/feedback/bulk", form)
-    assert confirm.status_code == 200 and "Link 1 story to" in confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "1 story matches your filters" in confirm.get_data(as_text=True)
     other = seed.story("Also negative", sentiment="negative")
     done = post(client, "/admin/feedback/bulk", {**form, "confirm": "yes"})
     assert done.status_code == 302 and "sentiment=negative" in done.headers["Location"]
@@ -252,7 +252,8 @@ def test_the_export_is_the_filtered_set_redacted_and_audited(as_role, seed, runt
     keep = seed.story("Jo was great", redacted="[NAME] was great", fft="1", service="CRISIS")
     seed.story("Other service")
     risky = seed.story("=HYPERLINK(\"http://x\")", service="CRISIS", risk="self-harm")
-    response = post(as_role("reviewer"), "/admin/feedback/export", {"service": "CRISIS"})
+    response = post(as_role("reviewer"), "/admin/feedback/export",
+                    {"service": "CRISIS", "confirm": "yes", "include_flagged": "yes"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows, notes = exported(response)
@@ -270,7 +271,7 @@ def test_the_export_is_the_filtered_set_redacted_and_audited(as_role, seed, runt
 def test_only_an_admin_can_export_the_original_text(as_role, seed):
     seed.story("Jo was great", redacted="[NAME] was great")
     assert post(as_role("reviewer"), "/admin/feedback/export", {"original": "yes"}).status_code == 403
-    response = post(as_role("admin"), "/admin/feedback/export", {"original": "yes"})
+    response = post(as_role("admin"), "/admin/feedback/export", {"original": "yes", "confirm": "yes"})
     assert "Jo was great" in response.get_data(as_text=True)
 
 
@@ -282,7 +283,7 @@ def test_the_export_streams_a_large_set_in_batches(as_role, seed, monkeypatch):
     monkeypatch.setattr(export, "CHUNK_ROWS", 4)
     days = [datetime(2026, 3, 1 + n // 4, tzinfo=timezone.utc) for n in range(30)]
     ids = newest_first([(seed.story(f"story {n}", created_at=day), day) for n, day in enumerate(days)])
-    response = post(as_role("reviewer"), "/admin/feedback/export")
+    response = post(as_role("reviewer"), "/admin/feedback/export", {"confirm": "yes"})
     assert response.is_streamed
     rows, _ = exported(response)
     assert [int(r["story_id"]) for r in rows] == ids
@@ -292,8 +293,9 @@ def test_the_inbox_and_the_exports_page_give_the_same_feedback_file(as_role, see
     seed.story("Jo was great", redacted="[NAME] was great", fft="2", service="CRISIS")
     seed.story("Cold food.", themes={"Food & drink provision & facilities": 0.7})
     reviewer = as_role("reviewer")
-    from_inbox = post(reviewer, "/admin/feedback/export", {"service": "CRISIS"})
-    from_exports = post(reviewer, "/admin/reports/exports/feedback", {"service": "CRISIS", "format": "csv"},
+    from_inbox = post(reviewer, "/admin/feedback/export", {"service": "CRISIS", "confirm": "yes"})
+    from_exports = post(reviewer, "/admin/reports/exports/feedback",
+                        {"service": "CRISIS", "format": "csv", "confirm": "yes"},
                         token_from="/admin/reports/exports")
     assert exported(from_inbox) == exported(from_exports)
     assert len(exported(from_inbox)[0]) == 1

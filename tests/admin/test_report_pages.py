@@ -136,7 +136,8 @@ def test_feedback_exports_are_redacted_unless_an_admin_asks_and_that_is_audited(
     seed.story("Jo Bloggs was rude", redacted="[NAME] was rude", service="CRISIS")
     seed.story("=HYPERLINK(\"http://evil\")", service="OAKLANDS")
     reviewer = as_role("reviewer")
-    response = post(reviewer, "/admin/reports/exports/feedback", {"service": "CRISIS", "format": "csv"},
+    response = post(reviewer, "/admin/reports/exports/feedback",
+                    {"service": "CRISIS", "format": "csv", "confirm": "yes"},
                     token_from="/admin/reports/exports")
     text = response.get_data(as_text=True)
     assert "[NAME] was rude" in text and "Jo Bloggs" not in text and "HYPERLINK" not in text
@@ -144,7 +145,7 @@ def test_feedback_exports_are_redacted_unless_an_admin_asks_and_that_is_audited(
                 token_from="/admin/reports/exports").status_code == 403
 
     admin = as_role("admin")
-    text = post(admin, "/admin/reports/exports/feedback", {"original": "yes", "format": "csv"},
+    text = post(admin, "/admin/reports/exports/feedback", {"original": "yes", "format": "csv", "confirm": "yes"},
                 token_from="/admin/reports/exports").get_data(as_text=True)
     assert "Jo Bloggs was rude" in text
     assert "'=HYPERLINK" in text  # never runs as a formula
@@ -155,7 +156,7 @@ def test_feedback_exports_are_redacted_unless_an_admin_asks_and_that_is_audited(
 
 def test_the_feedback_export_as_xlsx_has_the_inbox_exports_columns(as_role, seed, runtime):
     seed.story("=HYPERLINK(\"http://evil\")", redacted="=HYPERLINK(\"http://evil\")", fft="3")
-    response = post(as_role("reviewer"), "/admin/reports/exports/feedback", {"format": "xlsx"},
+    response = post(as_role("reviewer"), "/admin/reports/exports/feedback", {"format": "xlsx", "confirm": "yes"},
                     token_from="/admin/reports/exports")
     assert response.headers["Content-Disposition"].rstrip('"').endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(response.get_data())).worksheets[0]

@@ -32,7 +32,7 @@ def test_a_story_sent_outside_a_survey_is_tagged_and_listed_shown_and_exported(a
     assert asked[("story", "story")] in page and "Told us outside a survey" in page
     assert "calm and kind with my son" in page
 
-    rows, _ = exported(post(as_role("reviewer"), "/admin/feedback/export", {"survey": "story"}))
+    rows, _ = exported(post(as_role("reviewer"), "/admin/feedback/export", {"survey": "story", "confirm": "yes", "include_flagged": "yes"}))
     [row] = rows
     assert (row["story_id"], row["survey"], row["question"], row["fft_answer"], row["service"]) == (
         story_id, "story", "story", "", "")

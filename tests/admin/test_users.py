@@ -87,7 +87,7 @@ def test_the_audit_log_lists_actions_newest_first_and_filters(as_role, seed, run
     story = seed.story()
     reviewer = as_role("reviewer")
     post(reviewer, f"/admin/feedback/{story}/original")
-    post(reviewer, "/admin/feedback/export")
+    post(reviewer, "/admin/feedback/export", {"confirm": "yes"})
     client = as_role("admin")
     page = client.get("/admin/audit/").get_data(as_text=True)
     assert page.index("Exported</td>") < page.index("Viewed original text</td>") < page.rindex("Signed in</td>")

@@ -84,8 +84,11 @@ def test_a_reviewer_reviews_a_flag_and_cannot_close_it_without_a_note(page, seed
 def test_a_reviewer_downloads_the_filtered_stories_as_csv(page, stories):
     sign_in(page, "reviewer")
     page.goto("/admin/feedback/?sentiment=negative")
+    page.get_by_role("button", name="Download as CSV").click()
+    expect(page.locator("main")).to_contain_text("Stories to be exported")
+    assert_accessible(page, "export confirmation")
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download as CSV").click()
+        page.get_by_role("button", name="Download", exact=True).click()
     download = info.value
     assert download.suggested_filename.endswith(".csv")
     header, *lines = csv.reader(io.StringIO(download.path().read_text(encoding="utf-8-sig")))

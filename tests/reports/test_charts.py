@@ -1,3 +1,4 @@
+import re
 import xml.etree.ElementTree as ET
 
 from admin.reports import charts
@@ -53,3 +54,22 @@ def test_an_empty_chart_still_draws():
     parse(charts.bar_chart("Nothing", "No data yet", [], []))
     parse(charts.line_chart("Nothing", "No data yet", [], []))
     parse(charts.stacked_bar_chart("Nothing", "No data yet", [], []))
+
+
+def test_a_month_with_no_data_is_a_gap_not_zero():
+    chart = charts.line_chart("Gaps", "d", ["Jan", "Feb", "Mar", "Apr"], [("A", [10.0, None, 20.0, 30.0])])
+    path = re.search(r'<path d="([^"]+)" fill="none"', chart.svg).group(1)
+    assert path.count("M") == 2 and path.count("L") == 1  # Jan alone, then Mar to Apr
+    assert chart.table["rows"][0][2] == "no data"
+
+
+def test_month_labels_and_line_names_never_overlap():
+    labels = [f"M{i:02d} 2026" for i in range(36)]
+    series = [(f"Theme {n}", [5.0] * 36) for n in range(5)]  # all end at the same point
+    chart = charts.line_chart("Many", "d", labels, series)
+    shown = re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle"[^>]*>([^<]+)</text>', chart.svg)
+    xs = [float(x) for x, _ in shown]
+    assert shown[-1][1] == "M35 2026" and len(shown) < 36
+    assert all(b - a >= 60 for a, b in zip(xs, xs[1:]))
+    ends = [float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)" fill="#212b32" font-size="12">Theme', chart.svg)]
+    assert len(ends) == 5 and all(b - a >= 15 for a, b in zip(sorted(ends), sorted(ends)[1:]))

@@ -43,8 +43,8 @@ def seeded(runtime, feedback):
 
 
 def comparable(data: dict) -> dict:
-    """A dashboard's data without what says where it came from."""
-    return {k: v for k, v in data.items() if k not in ("as_of", "live_months", "charts")} | {
+    """A dashboard's data without what says where it came from (theme_change is always counted live, up to the clock)."""
+    return {k: v for k, v in data.items() if k not in ("as_of", "live_months", "charts", "theme_change")} | {
         "charts": {name: (c.svg, c.table) for name, c in data["charts"].items()}}
 
 
