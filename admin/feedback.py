@@ -207,7 +207,8 @@ def bulk():
                               ~select(QIEvidence.id).where(QIEvidence.project_id == project.id,
                                                            QIEvidence.answer_id == StoryAnalysis.answer_id).exists())
         result = db.execute(insert(QIEvidence).from_select(["project_id", "answer_id", "linked_by", "created_at"],
-                                                           linked))
+                                                           linked)
+                            .execution_options(preserve_rowcount=True))  # INSERT ... SELECT: counted on PostgreSQL too
         audit.record(db, "link_qi", f"qi:{project.id}",
                      f"{result.rowcount} stories; {choice.describe()}; filters {filters.as_args()}")
         title, count = project.title, result.rowcount
