@@ -35,22 +35,26 @@ def queue():
             flags = list(db.scalars(select(SafeguardingFlag).where(SafeguardingFlag.status == status)
                                     .order_by(SafeguardingFlag.reviewed_at.desc(), SafeguardingFlag.id.desc())
                                     .limit(PAGE)))
-        names = dict(views.services(db))
-    now, hours = rt.now(), _review_hours()
-    rows = [{"flag": f, "service": names.get(f.service_code, f.service_code) if f.service_code else None,
-             "snippet": _snippet(f.text), "overdue": status == "open" and now - f.created_at > timedelta(hours=hours)}
-            for f in flags]
+        rows = triage_rows(db, flags, rt.now(), overdue=status == "open")
     return render_template("admin/flags.html", title="Safeguarding flags", section="flags", flags=flags, rows=rows,
-                           status=status, total=total, now=now, review_hours=_hours_words(hours),
+                           status=status, total=total, now=rt.now(), review_hours=hours_words(review_limit()),
                            overdue=sum(r["overdue"] for r in rows))
 
 
-def _review_hours() -> float:
+def triage_rows(db, flags: list[SafeguardingFlag], now, overdue: bool = True) -> list[dict]:
+    """What the triage table shows of each flag: its service's name, a redacted snippet, and whether it is overdue."""
+    names, hours = dict(views.services(db)), review_limit()
+    return [{"flag": f, "service": names.get(f.service_code, f.service_code) if f.service_code else None,
+             "snippet": _snippet(f.text), "overdue": overdue and now - f.created_at > timedelta(hours=hours)}
+            for f in flags]
+
+
+def review_limit() -> float:
     """N of "waiting more than N hours": YOURSAY_SAFEGUARDING_REVIEW_HOURS, else 24."""
     return review_hours(current_app.extensions["yoursay"].settings.safeguarding_review)
 
 
-def _hours_words(hours: float) -> str:
+def hours_words(hours: float) -> str:
     n = int(hours) if hours == int(hours) else hours
     return f"{n} hour{'' if n == 1 else 's'}"
 

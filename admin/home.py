@@ -1,4 +1,4 @@
-"""The admin home: safeguarding first, the oldest unreviewed flag at the top."""
+"""The admin home: safeguarding first, the most urgent flag at the top, then the longest waiting."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
@@ -6,6 +6,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from admin import security
+from admin.flags import hours_words, review_limit, triage_rows
+from storage import safeguarding
 from storage.models import SafeguardingFlag
 
 bp = security.protect(Blueprint("home", __name__, url_prefix="/admin"))
@@ -18,9 +20,9 @@ def index():
     with rt.factory() as db:
         waiting = db.scalar(select(func.count()).select_from(SafeguardingFlag)
                             .where(SafeguardingFlag.status == "open"))
-        flags = []
+        flags, rows = [], []
         if current_user.can("reviewer"):  # flags hold people's own words and contacts
-            flags = list(db.scalars(select(SafeguardingFlag).where(SafeguardingFlag.status == "open")
-                                    .order_by(SafeguardingFlag.created_at, SafeguardingFlag.id).limit(QUEUE_SIZE)))
+            flags = safeguarding.triage_queue(db, QUEUE_SIZE)
+            rows = triage_rows(db, flags, rt.now())
     return render_template("admin/home.html", title="Home", section="home", waiting=waiting, flags=flags,
-                           now=rt.now())
+                           rows=rows, now=rt.now(), review_hours=hours_words(review_limit()))

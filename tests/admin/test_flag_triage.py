@@ -41,6 +41,15 @@ def test_the_queue_puts_urgent_before_high_before_low_then_the_longest_waiting_f
     assert order == sorted(order)
 
 
+def test_the_home_page_lists_flags_in_the_same_triage_order(as_role, seed, runtime):
+    now = runtime.now()
+    low_oldest = seed.flag("low", priority="low", created_at=now - timedelta(days=5))
+    urgent_new = seed.flag("urgent new", priority="urgent", created_at=now - timedelta(minutes=5))
+    page = as_role("reviewer").get("/admin/").get_data(as_text=True)
+    assert page.index(f"Flag {urgent_new}<") < page.index(f"Flag {low_oldest}<")
+    assert "Waiting more than 24 hours" in page
+
+
 def test_each_row_shows_service_channel_a_redacted_snippet_category_priority_and_the_wait(as_role, seed, runtime):
     now = runtime.now()
     flag = seed.flag("My name is Sarah Jones, call me on 07700 900123, I can't go on", category="self-harm",
