@@ -12,10 +12,9 @@ from datetime import datetime, timedelta
 
 from bot import answers, gsm7, participation, stories
 from bot import safeguarding as sg
-from bot.answers import normalise
 from bot.replies import Reply, Result
 from bot.keywords import (BACK_WORDS, CARRY_ON_WORDS, HELP_WORDS, SKIP_WORDS, START_WORDS, is_stop, near_reserved,
-                          one_typo)
+                          normalise, one_typo)
 from bot.flow import Question, Registry, Survey
 from bot.surveys import shipped
 from bot.texts import NOT_SURE_BUTTON, YES_NO, Texts
@@ -134,8 +133,7 @@ class Context:
 def handle(state: dict | None, text: str, ctx: Context) -> Result:
     """Answer one incoming message."""
     state = dict(state or {})
-    if ctx.risk is not None and not participation.only_a_name(state, text, ctx.risk.category) \
-            and not _answers_in_another_language(state, text, ctx):
+    if ctx.risk is not None and not _answers_in_another_language(state, text, ctx):
         result = _at_risk(state, text, ctx)
     else:
         result = _handle(state, text, ctx)
@@ -149,11 +147,16 @@ def handle(state: dict | None, text: str, ctx: Context) -> Result:
 
 
 def _answers_in_another_language(state: dict, text: str, ctx: Context) -> bool:
-    """True if a message flagged only for its language reads as an answer to the choice question asked.
+    """True if a message flagged only for its language is the reply the step asked for: an answer to the choice
+    question ("da iawn" at the FFT: one to confirm), or a name at the name step ("Łukasz" reads as Polish).
 
-    "Da iawn" at the FFT question is an answer to confirm, not a message nobody here can read; anything
-    else in another language still goes to a human (nlp.risk's other-language)."""
-    if ctx.risk.category != "other-language" or state.get("step") != "question" or state.get("paused"):
+    Not a message nobody here can read; anything else in another language still goes to a human
+    (nlp.risk's other-language)."""
+    if ctx.risk.category != "other-language":
+        return False
+    if participation.only_a_name(state, text):
+        return True
+    if state.get("step") != "question" or state.get("paused"):
         return False
     survey = _survey_of(state, ctx)
     question = survey.question(state.get("q", "")) if survey else None

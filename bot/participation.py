@@ -12,9 +12,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot import gsm7
-from bot.answers import NO, YES, normalise
+from bot.answers import YES
 from bot.keywords import (ALERT_WORDS, DELETE_WORDS, LIST_PREFIXES, LIST_WORDS, MORE_WORDS, MY_DATA_WORDS,
-                          SIGNUP_WORDS, SKIP_WORDS, WITHDRAW_WORDS)
+                          SIGNUP_WORDS, SKIP_WORDS, WITHDRAW_WORDS, normalise)
 from bot.opportunities import TYPES
 from bot.replies import Reply, Result
 from bot.texts import (AGREE, ERASE_BUTTONS, MORE_BUTTON, SIGN_UP_BUTTON, WITHDRAW_BUTTONS, YES_NO, Texts,
@@ -513,11 +513,9 @@ class _Talk:
         return Result({}, [Reply(self.texts.kept())])
 
 
-def only_a_name(state: dict, text: str, risk_category: str) -> bool:
-    """A name typed where we asked for one, that language ID alone took for another language ("Łukasz" reads
-    as Polish, "Siân" as Welsh): a name, not a message for someone to translate. Any other risk still counts."""
-    return (state.get("step") == "name" and risk_category == "other-language" and len(text.split()) <= 4
-            and len(text.strip()) <= 80)
+def only_a_name(state: dict, text: str) -> bool:
+    """Short enough to be a name, typed where we asked for one."""
+    return state.get("step") == "name" and len(text.split()) <= 4 and len(text.strip()) <= 80
 
 
 def _words(text: str) -> list[str]:

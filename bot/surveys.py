@@ -16,9 +16,9 @@ from pathlib import Path
 import yaml
 
 from bot import gsm7
-from bot.answers import QUESTION_TYPES, clashes, normalise, prompt_text
+from bot.answers import QUESTION_TYPES, clashes, prompt_text
 from bot.flow import MAX_LENGTH, Condition, Option, Question, Registry, Survey
-from bot.keywords import LIST_PREFIXES, PARTICIPATION_WORDS, RESERVED
+from bot.keywords import LIST_PREFIXES, PARTICIPATION_WORDS, RESERVED, normalise
 
 SHIPPED = Path(__file__).parent / "survey_files"
 ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")

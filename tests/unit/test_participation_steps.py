@@ -6,7 +6,7 @@ import inspect
 from datetime import datetime, timedelta, timezone
 
 from bot import participation as p
-from bot.answers import normalise
+from bot.keywords import normalise
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 OPENINGS = (p.Opening(1, "Working Together group", "Shape crisis care.", "working_together", "North", "Oak House",

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import engine, gsm7
-from bot.answers import normalise
+from bot.keywords import normalise
 from bot.engine import START_WORDS, Context, NoteInterest, OptIn, OptOut, RecordAnswer
 from bot.keywords import is_stop
 from bot.flow import Question, Registry, Survey

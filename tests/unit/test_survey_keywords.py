@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import normalise
+from bot.keywords import normalise
 from bot.keywords import PARTICIPATION_WORDS, RESERVED, is_stop, near_reserved, one_typo
 from bot.surveys import SurveyError, parse, shipped
 
