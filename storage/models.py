@@ -6,7 +6,8 @@ from typing import Any
 
 import secrets
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
+                        UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -60,6 +61,10 @@ class Service(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    ods_code: Mapped[str | None] = mapped_column(String(10))  # its ODS site code, for the FFT return
+    manager_email: Mapped[str | None] = mapped_column(String(254))  # sent the monthly pack and rising themes
+    screen_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())  # public screen: PPT switch it on
+    screen_min_answers: Mapped[int] = mapped_column(default=20, server_default="20")  # fewer: the screen shows no figures
 
 
 class Contact(Base):
@@ -239,6 +244,7 @@ class SafeguardingFlag(Base):
     assigned_to: Mapped[str | None] = mapped_column(String(80))  # a reviewer's username
     assigned_at: Mapped[datetime | None]
     in_progress_at: Mapped[datetime | None]  # someone is working on it; status stays "open" until closed
+    reminded_at: Mapped[datetime | None]  # the on-duty contact was reminded it is still waiting
 
 
 class User(Base):
@@ -320,7 +326,7 @@ class YouSaidWeDid(Base):
 
 
 class BoardStory(Base):
-    """A story shortlisted for the Trust Board."""
+    """A story for the Trust Board: a title and a narrative PPT edit from one or more stories."""
 
     __tablename__ = "board_stories"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -328,6 +334,59 @@ class BoardStory(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     shortlisted_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]
+    title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    narrative: Mapped[str] = mapped_column(Text, default="", server_default="")  # paragraphs, blank-line separated
+    consent: Mapped[str] = mapped_column(String(20), default="anonymous", server_default="anonymous")  # see admin.board
+    consent_note: Mapped[str] = mapped_column(Text, default="", server_default="")  # how and when it was given
+    consent_recorded_by: Mapped[str | None] = mapped_column(String(80))
+    consent_recorded_at: Mapped[datetime | None]
+    qi_project_id: Mapped[int | None] = mapped_column(ForeignKey("qi_projects.id", ondelete="SET NULL"))
+    you_said_we_did_id: Mapped[int | None] = mapped_column(ForeignKey("you_said_we_did.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime | None]
+
+
+class BoardStorySource(Base):
+    """A further story a board story draws on (the first is BoardStory.answer_id)."""
+
+    __tablename__ = "board_story_sources"
+    board_story_id: Mapped[int] = mapped_column(ForeignKey("board_stories.id", ondelete="CASCADE"), primary_key=True)
+    answer_id: Mapped[int] = mapped_column(RandomId, ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+
+
+class SavedSearch(Base):
+    """A reviewer's named inbox filter: the query string of the inbox page."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (UniqueConstraint("username", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class FFTSubmission(Base):
+    """When a month's FFT return was submitted to NHS England, and by whom."""
+
+    __tablename__ = "fft_submissions"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    submitted_on: Mapped[date]
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class ReportMailing(Base):
+    """A report e-mailed (monthly pack, weekly rising themes): recorded so it is never sent twice."""
+
+    __tablename__ = "report_mailings"
+    __table_args__ = (UniqueConstraint("kind", "period", "recipient", "service_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # pack or rising
+    period: Mapped[str] = mapped_column(String(10))  # 2026-11 for a pack, 2026-W48 for a week
+    recipient: Mapped[str] = mapped_column(String(254))
+    service_code: Mapped[str] = mapped_column(String(40), default="", server_default="")  # "" for all services
+    sent_at: Mapped[datetime]
 
 
 class Participant(Base):

@@ -77,6 +77,8 @@ class Settings:
     screen_update: int | str = 5  # the public screen's figures change after this many new answers, or "daily"
     participation_target: int = 100  # new participants a year, on the dashboard
     diversity_baseline: str | None = None  # a YAML file of population percentages (see admin/reports)
+    trust_ods_code: str | None = None  # the trust's ODS code, for the FFT return (e.g. RX2)
+    spc_baselines: str | None = None  # a YAML file of SPC chart baselines per service (admin/reports/spc.py)
     diversity_participant_surveys: tuple[str, ...] = ("about-you-participants",)  # asked of participants only
     quiet_hours: QuietHours | None = field(default_factory=lambda: parse_quiet_hours("21:00-09:00"))
     timezone: str = "Europe/London"
@@ -225,6 +227,8 @@ def load(env: dict | None = None) -> Settings:
         story_join=_story_join(env),
         participation_target=int(_number(env, "YOURSAY_PARTICIPATION_TARGET", "100", int)),
         diversity_baseline=env.get("YOURSAY_DIVERSITY_BASELINE") or None,
+        trust_ods_code=(env.get("YOURSAY_TRUST_ODS_CODE") or "").strip().upper() or None,
+        spc_baselines=env.get("YOURSAY_SPC_BASELINES") or None,
         diversity_participant_surveys=tuple(s.strip() for s in env.get("YOURSAY_DIVERSITY_PARTICIPANT_SURVEYS", "about-you-participants")
                                             .split(",") if s.strip()),
         quiet_hours=parse_quiet_hours(env.get("YOURSAY_QUIET_HOURS", "21:00-09:00")),
