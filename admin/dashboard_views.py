@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from admin import audit, params, security
 from admin.forms import Errors
-from admin.reports import charts, participation, rising, summary
+from admin.reports import charts, participation, rising, spc, summary
 from admin.reports.dashboard import dashboard
 from admin.reports.periods import add_months, last_months, months_between
 from admin.views import rt, services
@@ -20,6 +20,7 @@ bp = security.protect(Blueprint("dashboard", __name__, url_prefix="/admin/dashbo
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
 CHOICE_MONTHS = 60  # how far back the month pickers go
+SPC_MONTHS = 24  # the SPC chart's months: enough for a baseline and for runs and trends to show
 _STYLE = re.compile(r' style="[^"]*"')  # our CSP allows no inline styles; admin.css sizes the charts
 
 
@@ -46,6 +47,12 @@ def parse_range(args, now: datetime, tz: str) -> tuple[date, date, Errors]:
         errors.add("from", f"Choose {MAX_MONTHS} months or fewer")
         first = add_months(last, 1 - MAX_MONTHS)
     return first, last, errors
+
+
+def spc_last_month(last: date, now: datetime, tz: str) -> date:
+    """The SPC chart's latest month: the dashboard's last, or the month before if that is not over yet."""
+    this = last_months(now, 1, tz)[0]
+    return add_months(this, -1) if last >= this else last
 
 
 def _modes_table(modes: list[dict], months: list[date]) -> dict:
@@ -105,6 +112,8 @@ def index():
         anchor = datetime(last.year, last.month, 15, 12, tzinfo=timezone.utc)
         data = dashboard(db, anchor, tz=tz, service=service or None, months=len(months), yearly_target=target,
                          clock=now, max_age=summary.PAGE_MAX_AGE)
+        spc_month = spc_last_month(last, now, tz)
+        spc_chart = spc.fft_chart(db, runtime.settings, service or None, spc_month, SPC_MONTHS, now=now)
     names = dict(choices)
     modes_total: dict[str, int] = {}
     for r in data["modes"]:
@@ -119,5 +128,6 @@ def index():
         modes_table=_modes_table(data["modes"], data["months"]), as_of=_as_of(data["as_of"], now, tz),
         stale=summary.is_stale(data["as_of"], now), stale_after=int(summary.STALE_AFTER.total_seconds() // 60),
         rising_test=rising.TEST, period_text=period_text(data["theme_change"]["periods"], tz),
-        target=target, svg=svg, joined=sum(r["new"] for r in data["participants"]),
+        target=target, svg=svg, spc_chart=spc_chart, spc_month=spc_month,
+        joined=sum(r["new"] for r in data["participants"]),
         status_names=participation.SIGNUP_STATUSES, type_label=type_label)
