@@ -14,7 +14,9 @@ from storage import throttle
 from service.erasure import forget_erased_contacts
 from storage.leases import acquire
 from yoursay.mail import email_staff_notices
-from yoursay.on_duty import notify_on_duty
+from yoursay.on_duty import notify_on_duty, remind_on_duty
+from yoursay.pack_mail import email_packs, pdf_maker
+from yoursay.rising_mail import email_rising_themes
 from yoursay.runtime import Runtime
 from yoursay.tagging import tag_new
 
@@ -33,6 +35,7 @@ def tick(rt: Runtime) -> bool:
         ("telling the on-duty contact about safeguarding flags", lambda: notify_on_duty(rt.factory, s, rt.now(),
                                                                                      rt.bot.texts.safeguarding_settings
                                                                                      .alert_priorities())),
+        ("reminding the on-duty contact of flags waiting too long", lambda: remind_on_duty(rt.factory, s, rt.now())),
         ("reminders", lambda: remind_unfinished(rt.factory, rt.bot.surveys, rt.bot.texts, rt.now(),
                                                 s.conversation_timeout)),
         ("expiry", lambda: expire_conversations(rt.factory, rt.bot, rt.now(), s.conversation_timeout)),
@@ -42,6 +45,8 @@ def tick(rt: Runtime) -> bool:
         ("forgetting old failed sign-ins", lambda: throttle.forget(rt.factory, rt.now())),
         ("weekly digests", lambda: send_digests(rt.factory, rt.now(), s.trust_name, s.digest_at, s.timezone)),
         ("e-mailing staff notices", lambda: email_staff_notices(rt.factory, s, rt.now())),
+        ("weekly rising themes e-mail", lambda: email_rising_themes(rt.factory, s, rt.now(), lambda: _renew(rt))),
+        ("monthly packs e-mail", lambda: email_packs(rt.factory, s, rt.now(), pdf_maker(rt), lambda: _renew(rt))),
         ("tagging stories", lambda: tag_new(rt)),
         ("dashboard figures", lambda: summary.refresh(rt.factory, rt.now(), tz=s.timezone, budget=summary.BUDGET)),
     ]
