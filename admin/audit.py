@@ -33,6 +33,10 @@ ACTIONS = {
     "ysd_unpublish": "Unpublished a You said, we did entry",
     "board_shortlist": "Shortlisted a story for the board",
     "board_remove": "Took a story off the board shortlist",
+    "board_update": "Changed a board story",
+    "board_consent": "Recorded consent for a board story",
+    "board_add_story": "Added a story to a board story",
+    "board_remove_story": "Took a story off a board story",
     "opportunity_create": "Added an opportunity",
     "opportunity_update": "Changed an opportunity",
     "opportunity_publish": "Published an opportunity",
@@ -40,6 +44,10 @@ ACTIONS = {
     "signup_status": "Changed a sign-up's status",
     "broadcast": "Sent Participation News",
     "dashboard_refresh": "Refreshed the dashboard's figures",
+    "service_update": "Changed a service's settings",
+    "fft_submitted": "Recorded the FFT return as submitted",
+    "fft_submission_removed": "Removed the record of an FFT return's submission",
+    "pack_download": "Downloaded a service's monthly pack",
 }
 
 

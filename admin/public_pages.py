@@ -26,6 +26,9 @@ def you_said_we_did():
 
 @bp.get("/screen/<code>")
 def screen(code: str):
+    """A service's screen for its waiting area. An unknown service is a 404. A screen PPT have not switched
+    on is a plain page saying so (200, still reloading itself), so a ward that puts it up early sees why it
+    is blank, and it starts showing figures by itself once PPT switch it on."""
     with rt().factory() as db:
         if db.scalar(select(Service.id).where(Service.code == code)) is None:
             abort(404)

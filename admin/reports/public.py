@@ -1,7 +1,8 @@
 """Data for the public pages ("You said, we did", the public screen) and the QI evidence pages.
 
 Public data holds no personal data: published entries only, FFT totals only, and no
-percentages at all when fewer than MIN_PUBLIC answers could single someone out.
+percentages at all when fewer than MIN_PUBLIC answers could single someone out (a service's
+screen sets its own, higher minimum).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from admin.reports.fft import COUNTS
 from admin.reports.qdc import major_category
 from storage.models import Answer, QIEvidence, QIProject, Response, Service, StoryAnalysis, StoryTag, YouSaidWeDid
 
-MIN_PUBLIC = 5  # fewer FFT answers than this: show that there are too few, not the split
+MIN_PUBLIC = 5  # fewer FFT answers than this: show that there are too few, not the split; a screen's floor
 
 
 def you_said_we_did(db, *, service: str | None = None, limit: int | None = None) -> list[dict]:
@@ -38,15 +39,24 @@ def public_screen(db, service: str, now: datetime, *, days: int = 30, entries: i
                   tz: str = "Europe/London") -> dict:
     """What a screen in a public area shows: a service's FFT over the last days and recent entries.
 
-    {service, service_name, days, total, enough, percent_positive, percent_negative, counts, updated, entries}.
-    The figures are published in steps (admin.reports.screen; the caller commits): `updated` is when.
-    With fewer than MIN_PUBLIC answers, enough is False and no counts or percentages are given.
+    {service, service_name, enabled, minimum, days, total, enough, percent_positive, percent_negative, counts,
+     updated, entries}. A screen shows nothing until PPT switch it on (Service.screen_enabled): then
+    enabled is False, nothing is published and no entries are given. The figures are published in
+    steps (admin.reports.screen; the caller commits): `updated` is when. With fewer published answers
+    than the service's minimum (Service.screen_min_answers, never below MIN_PUBLIC), enough is False
+    and no total, counts or percentages are given. Entries are published ("approved") ones only.
     """
+    row = db.scalar(select(Service).where(Service.code == service))
+    out = {"service": service, "service_name": row.name if row else service, "enabled": False, "minimum": None,
+           "days": days, "total": None, "enough": False, "updated": None, "percent_positive": None,
+           "percent_negative": None, "counts": None, "entries": []}
+    if row is None or not row.screen_enabled:
+        return out
     fft = screen.published(db, service, now, days=days, update=update, tz=tz)
-    name = db.scalar(select(Service.name).where(Service.code == service)) or service
-    enough = fft["total"] >= MIN_PUBLIC
-    return {"service": service, "service_name": name, "days": days, "total": fft["total"] if enough else None,
-            "enough": enough, "updated": fft["published_at"],
+    minimum = max(row.screen_min_answers, MIN_PUBLIC)
+    enough = fft["total"] >= minimum
+    return {**out, "enabled": True, "minimum": minimum, "enough": enough, "updated": fft["published_at"],
+            "total": fft["total"] if enough else None,
             "percent_positive": fft["percent_positive"] if enough else None,
             "percent_negative": fft["percent_negative"] if enough else None,
             "counts": {k: fft[k] for k in COUNTS} if enough else None,
