@@ -56,12 +56,14 @@ def notify_on_duty(factory: sessionmaker[Session], settings: Settings, now,
     return told
 
 
-def remind_on_duty(factory: sessionmaker[Session], settings: Settings, now: datetime, limit: int = 50) -> int:
+def remind_on_duty(factory: sessionmaker[Session], settings: Settings, now: datetime,
+                   priorities: tuple[str, ...] = ("urgent", "high"), limit: int = 50) -> int:
     """Remind the on-duty contact, once, of each open flag that has waited more than the review time.
 
-    N is the admin's "waiting more than N hours" (YOURSAY_SAFEGUARDING_REVIEW_HOURS, else 24), and every
-    open flag counts, whatever its priority, as in the admin's warning. A flag someone has taken is
-    still reminded of, saying who has it. Marked reminded once every configured route took it.
+    N is the admin's "waiting more than N hours" (YOURSAY_SAFEGUARDING_REVIEW_HOURS, else 24). Only the
+    priorities the on-duty contact is alerted to at all are reminded of: low ones (a negated or past
+    mention) stay in the admin's queue, with its warning. A flag someone has taken is still reminded
+    of, saying who has it. Marked reminded once every configured route took it.
     """
     if not _routes(settings):
         return 0
@@ -69,6 +71,7 @@ def remind_on_duty(factory: sessionmaker[Session], settings: Settings, now: date
     with factory() as session:
         flags = list(session.scalars(select(SafeguardingFlag)
                                      .where(SafeguardingFlag.status == "open", SafeguardingFlag.reminded_at.is_(None),
+                                            SafeguardingFlag.priority.in_(priorities),
                                             SafeguardingFlag.created_at < due)
                                      .order_by(SafeguardingFlag.created_at, SafeguardingFlag.id).limit(limit)))
         session.expunge_all()

@@ -59,8 +59,8 @@ def week_rising(db, monday: date, tz: str, service: str) -> dict:
     that rose beyond chance at one service in the week from monday against the week before."""
     later = (local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz))
     earlier = (local_midnight(monday - timedelta(days=7), tz), later[0])
-    n1, before = rising._counts(db, *earlier, service)
-    n2, after = rising._counts(db, *later, service)
+    n1, before = rising.story_counts(db, *earlier, service)
+    n2, after = rising.story_counts(db, *later, service)
     themes = []
     for theme, x2 in after.items():
         x1 = before.get(theme, 0)

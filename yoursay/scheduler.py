@@ -35,7 +35,8 @@ def tick(rt: Runtime) -> bool:
         ("telling the on-duty contact about safeguarding flags", lambda: notify_on_duty(rt.factory, s, rt.now(),
                                                                                      rt.bot.texts.safeguarding_settings
                                                                                      .alert_priorities())),
-        ("reminding the on-duty contact of flags waiting too long", lambda: remind_on_duty(rt.factory, s, rt.now())),
+        ("reminding the on-duty contact of flags waiting too long",
+         lambda: remind_on_duty(rt.factory, s, rt.now(), rt.bot.texts.safeguarding_settings.alert_priorities())),
         ("reminders", lambda: remind_unfinished(rt.factory, rt.bot.surveys, rt.bot.texts, rt.now(),
                                                 s.conversation_timeout)),
         ("expiry", lambda: expire_conversations(rt.factory, rt.bot, rt.now(), s.conversation_timeout)),

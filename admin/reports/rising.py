@@ -65,7 +65,7 @@ def is_rising(x1: int, n1: int, x2: int, n2: int, *, alpha: float = ALPHA, minim
     return x2 >= minimum and z is not None and z > 0 and p < alpha
 
 
-def _counts(db, start: datetime, end: datetime, service: str | None) -> tuple[int, dict[str, int]]:
+def story_counts(db, start: datetime, end: datetime, service: str | None) -> tuple[int, dict[str, int]]:
     """(analysed stories, {theme: stories with it}) in [start, end), for one service or all."""
     where = [Response.created_at >= start, Response.created_at < end]
     if service is not None:
@@ -85,8 +85,8 @@ def compare(db, month: date, clock: datetime, *, tz: str = "Europe/London", serv
     later_share, z, p, rising}]}: rising themes first, then the most raised in the later period; at most
     `limit`, but every rising theme is kept. Shares are percentages, None when there are no stories."""
     chosen = periods(month, clock, tz)
-    n1, before = _counts(db, *chosen.earlier, service)
-    n2, after = _counts(db, *chosen.later, service)
+    n1, before = story_counts(db, *chosen.earlier, service)
+    n2, after = story_counts(db, *chosen.later, service)
     rows = []
     for theme in set(before) | set(after):
         x1, x2 = before.get(theme, 0), after.get(theme, 0)

@@ -68,11 +68,18 @@ def test_a_flag_open_past_24_hours_is_reminded_once_and_not_before(runtime, smtp
 
 def test_the_review_hours_setting_decides_when(runtime, smtp_server, duty):
     _, inbox = smtp_server
-    flag(runtime, priority="low")  # the admin warns of every open flag past the review time, low ones too
+    flag(runtime, priority="high")
     four = replace(duty, safeguarding_review="within 4 hours")  # YOURSAY_SAFEGUARDING_REVIEW_HOURS=4
     assert remind_on_duty(runtime.factory, four, RAISED + timedelta(hours=3, minutes=59)) == 0
     assert remind_on_duty(runtime.factory, four, RAISED + timedelta(hours=4, minutes=1)) == 1
     assert "has waited 4 hours" in text(inbox.messages[0][2])
+
+
+def test_a_low_flag_waits_in_the_admin_queue_and_is_not_sent_to_the_on_duty_contact(runtime, smtp_server, duty):
+    _, inbox = smtp_server
+    flag_id = flag(runtime, priority="low")  # e.g. "not suicidal, just fed up": the admin's warning covers it
+    assert remind_on_duty(runtime.factory, duty, RAISED + timedelta(days=3)) == 0
+    assert inbox.messages == [] and reminded(runtime, flag_id) is None
 
 
 def test_a_closed_flag_is_never_reminded(runtime, smtp_server, duty):
