@@ -101,8 +101,11 @@ def to_xlsx(tables: list[Table]) -> bytes:
     return out.getvalue()
 
 
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits: a longer whole number (a random id) is written as text
+
+
 def _cell(sheet, value) -> WriteOnlyCell:
-    if _is_number(value):
+    if _is_number(value) and not (isinstance(value, int) and abs(value) >= 10 ** EXCEL_DIGITS):
         return WriteOnlyCell(sheet, value=value)
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", _text(value)))
     cell.data_type = "s"  # never a formula, whatever it starts with

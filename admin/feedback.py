@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import delete, insert, literal, select
+from sqlalchemy.exc import IntegrityError
 
-from admin import audit, inbox, params, security
+from admin import audit, inbox, params, saved_searches, security
 from admin import bulk as bulk_choice
 from admin.forms import Errors
-from admin.reports_views import feedback_download
+from admin.reports_views import FORMATS as EXPORT_FORMATS, feedback_download
 from bot.fft import labels as fft_labels
 from service.conversations import MODES
 from storage.models import (Answer, QIEvidence, QIProject, Response, Service, StoryAnalysis, StoryTag,
@@ -40,20 +41,83 @@ def _choices(db) -> dict:
 
 @bp.get("/", endpoint="inbox")
 def inbox_page():
+    return _render_inbox(request.args)
+
+
+def _render_inbox(args, errors: Errors | None = None, save: dict | None = None, status: int = 200):
+    """The inbox for a query string (or a posted form with the same fields): count, sort, a page, saved searches."""
     rt = _rt()
-    filters, errors = inbox.parse(request.args)
+    filters, filter_errors = inbox.parse(args)
+    sort = inbox.parse_sort(args)
+    errors = errors or filter_errors
     tz = rt.settings.timezone
     with rt.factory() as db:
-        page = inbox.page(db, filters, tz, after=_cursor("after"), before=_cursor("before"))
+        after, before = _cursor("after"), _cursor("before")
+        page = inbox.page(db, filters, tz, after=after, before=before, sort=sort)
+        whole = after is None and before is None and page.older is None  # every match is on this page
+        matches = len(page.rows) if whole else inbox.count_capped(db, filters, tz)
         tags = inbox.tags_for(db, [row.answer_id for row in page.rows])
         fft = inbox.fft_for(db, list({row.response_id for row in page.rows}))
         choices = _choices(db)
-    services = dict(choices["services"])
+        mine = [(s.id, s.name, *saved_searches.parse(s.query)) for s in saved_searches.mine(db, current_user.username)]
+    services, surveys = dict(choices["services"]), dict(choices["surveys"])
+
+    def describe(f: inbox.Filters, by: str) -> list[str]:
+        return saved_searches.describe(f, by, services, surveys, fft_labels())
+
+    args = saved_searches.args(filters, sort)
+    saved = [{"id": sid, "name": name, "args": saved_searches.args(f, by), "words": describe(f, by)}
+             for sid, name, f, by in mine]
+    sort_links = [(key, label, url_for("feedback.inbox", **saved_searches.args(filters, key)))
+                  for key, label in inbox.SORTS.items()]
     return render_template("admin/feedback.html", title="Feedback", section="feedback", filters=filters,
                            errors=errors, page=page, tags=tags, fft=fft, services=services, choices=choices,
-                           categories=inbox.CATEGORIES, fft_answers=fft_labels(),
-                           sentiments=inbox.SENTIMENTS)
+                           categories=inbox.CATEGORIES, fft_answers=fft_labels(), sentiments=inbox.SENTIMENTS,
+                           sort=sort, sorts=inbox.SORTS, sort_links=sort_links, args=args, matches=matches,
+                           cap=inbox.COUNT_CAP, pick_limit=bulk_choice.LIMIT, summary=describe(filters, "newest"),
+                           saved=saved, save=save or {}, name_max=saved_searches.NAME_MAX), status
 
+
+@bp.post("/searches")
+def save_search():
+    """Save the inbox's current filters and sort under a name, for this person only."""
+    rt = _rt()
+    filters, errors = inbox.parse(request.form)
+    sort = inbox.parse_sort(request.form)
+    name = saved_searches.clean_name(request.form.get("search_name"))
+    problem = saved_searches.name_problem(name)
+    if not problem and not saved_searches.args(filters, sort):
+        problem = "Choose some filters or a sort order before saving a search"
+    taken = False
+    if not problem and not errors:
+        try:
+            with rt.factory.begin() as db:
+                problem = saved_searches.save(db, current_user.username, name,
+                                              saved_searches.query_string(filters, sort), rt.now(),
+                                              replace=request.form.get("replace") == "yes")
+                taken = problem is not None and saved_searches.named(db, current_user.username, name) is not None
+        except IntegrityError:  # the same name saved at the same moment, in another tab
+            problem, taken = f"You already have a saved search called \u201c{name}\u201d", True
+    if problem or errors:
+        errors = errors or Errors()
+        if problem:
+            errors.add("search_name", problem)
+        return _render_inbox(request.form, errors, {"name": name, "taken": taken}, status=400)
+    flash(f"Search saved as \u201c{name}\u201d")
+    return redirect(url_for("feedback.inbox", **saved_searches.args(filters, sort)))
+
+
+@bp.post("/searches/<int:search_id>/delete")
+def delete_search(search_id: int):
+    """Delete one of your own saved searches (another person's is not found)."""
+    rt = _rt()
+    with rt.factory.begin() as db:
+        name = saved_searches.remove(db, current_user.username, search_id)
+    if name is None:
+        abort(404)
+    flash(f"Saved search \u201c{name}\u201d deleted")
+    filters, _ = inbox.parse(request.form)
+    return redirect(url_for("feedback.inbox", **saved_searches.args(filters, inbox.parse_sort(request.form))))
 
 
 def _story(db, answer_id: int):
@@ -67,7 +131,8 @@ def _story(db, answer_id: int):
 
 
 def _render_story(answer_id: int, show_original: bool = False, errors: Errors | None = None,
-                  chosen: list[str] | None = None, status: int = 200):
+                  chosen: list[str] | None = None, typed: str = "", staged: bool = False, status: int = 200):
+    """The story page; chosen, typed and staged carry a theme correction not saved yet."""
     rt = _rt()
     with rt.factory() as db:
         answer, analysis, response = _story(db, answer_id)
@@ -95,12 +160,13 @@ def _render_story(answer_id: int, show_original: bool = False, errors: Errors | 
         service = db.scalar(select(Service.name).where(Service.code == response.service_code))
         original = answer.value if show_original else None
     question = survey.question(answer.question_id) if survey else None
+    chosen = chosen if chosen is not None else [t.theme for t in tags]
     return render_template(
         "admin/story.html", title=f"Story {answer.id}", section="feedback", answer=answer, analysis=analysis,
         response=response, survey=survey, question=question, others=others, tags=tags, projects=projects,
         correction=correction, choices=choices, service=service, original=original,
-        errors=errors or Errors(), chosen=chosen if chosen is not None else [t.theme for t in tags],
-        categories=inbox.CATEGORIES, back=request.args.get("back", "")), status
+        errors=errors or Errors(), chosen=chosen, listed=list(dict.fromkeys([t.theme for t in tags] + chosen)),
+        typed=typed, staged=staged, categories=inbox.CATEGORIES, back=request.args.get("back", "")), status
 
 
 @bp.get("/<bigint:answer_id>")
@@ -122,13 +188,30 @@ def original(answer_id: int):
 @bp.post("/<bigint:answer_id>/tags")
 @security.role_required("reviewer")
 def tags(answer_id: int):
-    """Replace the story's themes with the reviewer's set; the set is kept as a training example."""
+    """Replace the story's themes with the reviewer's set; the set is kept as a training example.
+
+    The form lists the story's themes as tick boxes (untick to remove) and has an "Add a theme"
+    box with the framework's themes to choose from. "Add theme" shows the set again, not saved.
+    """
     rt = _rt()
     chosen = list(dict.fromkeys(t for t in request.form.getlist("theme") if t in inbox.THEMES))
+    typed = " ".join(request.form.get("add_theme", "").split())[:200]
+    adding = request.form.get("action") == "add"
+    errors = Errors()
+    if typed:
+        theme = inbox.theme_named(typed)
+        if theme is None:
+            errors.add("add_theme", f"\u201c{typed}\u201d is not a theme in the framework: choose one from the list")
+            return _render_story(answer_id, errors=errors, chosen=chosen, typed=typed, staged=True, status=400)
+        chosen = list(dict.fromkeys(chosen + [theme]))
+    elif adding:
+        errors.add("add_theme", "Enter the theme to add")
+        return _render_story(answer_id, errors=errors, chosen=chosen, staged=True, status=400)
+    if adding:
+        return _render_story(answer_id, chosen=chosen, staged=True)
     if not chosen:
-        errors = Errors()
-        errors.add("themes", "Select at least one theme (choose \"Labelling not possible\" if none fits)")
-        return _render_story(answer_id, errors=errors, chosen=[], status=400)
+        errors.add("add_theme", "Select at least one theme (choose \"Labelling not possible\" if none fits)")
+        return _render_story(answer_id, errors=errors, chosen=[], staged=True, status=400)
     with rt.factory.begin() as db:
         _story(db, answer_id)
         current = set(db.scalars(select(StoryTag.theme).where(StoryTag.answer_id == answer_id)))
@@ -216,15 +299,17 @@ def bulk():
     return redirect(url_for("feedback.inbox", **filters.as_args()))
 
 
-@bp.post("/export")
+@bp.post("/export", endpoint="export_csv")
 @security.role_required("reviewer")
-def export_csv():
-    """The filtered stories as CSV, listed first to pick from; redacted unless an admin asks. Audited."""
+def export():
+    """The filtered stories as CSV or Excel, listed first to pick from; redacted unless an admin asks. Audited."""
     filters, errors = inbox.parse(request.form)
+    kind = request.form.get("format", "csv")
+    kind = kind if kind in EXPORT_FORMATS else "csv"
     with_original = request.form.get("original") == "yes"
     if with_original and not current_user.can("admin"):
         abort(403)
     if errors:  # never export a wider set than the one asked for
         return _dates_refused(errors, filters)
-    return feedback_download(filters, with_original, "csv", url_for("feedback.export_csv"),
+    return feedback_download(filters, with_original, kind, url_for("feedback.export_csv"),
                              url_for("feedback.inbox", **filters.as_args()))

@@ -1,4 +1,4 @@
-"""The feedback inbox query: analysed stories, filtered, newest first, paged by keyset (never OFFSET)."""
+"""The feedback inbox query: analysed stories, filtered, sorted, counted, paged by keyset (never OFFSET)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
@@ -18,6 +18,12 @@ PAGE_SIZE = 25
 SENTIMENTS = ("positive", "neutral", "negative")
 SEARCH_MAX = 200
 THEMES: tuple[str, ...] = tuple(theme for themes in CATEGORIES.values() for theme in themes)
+_BY_NAME = {" ".join(theme.split()).casefold(): theme for theme in THEMES}
+
+
+def theme_named(text: str) -> str | None:
+    """The framework's theme of this name, whatever its case and spacing; None if there is none."""
+    return _BY_NAME.get(" ".join((text or "").split()).casefold())
 
 
 @dataclass(frozen=True)
@@ -127,8 +133,8 @@ ROW = (StoryAnalysis.answer_id, StoryAnalysis.redacted, StoryAnalysis.sentiment,
 @dataclass
 class Page:
     rows: list
-    newer: int | None  # cursor for the page before (newer stories), if any
-    older: int | None  # cursor for the page after (older stories), if any
+    newer: int | None  # cursor for the page before (earlier in the sort order), if any
+    older: int | None  # cursor for the page after (later in the sort order), if any
 
 
 # Newest first: by the day a story was given, then by its (random) id. Only the day is kept,
@@ -136,42 +142,106 @@ class Page:
 NEWEST = (Response.created_at.desc(), StoryAnalysis.answer_id.desc())
 KEY = tuple_(Response.created_at, StoryAnalysis.answer_id)
 
+# The inbox's sort orders. "Most negative" goes by the sentiment the NLP gave (negative, then
+# neutral, then positive), newest first within each; only the label is stored, not a score.
+SORTS = {"newest": "Newest first", "oldest": "Oldest first", "negative": "Most negative first"}
+NEGATIVE_FIRST = ("negative", "neutral")
 
-def cursor(db: Session, answer_id: int | None) -> tuple[datetime, int] | None:
-    """The sort key of a story, to page from it; None if there is no such story."""
+
+def parse_sort(args) -> str:
+    value = (args.get("sort") or "").strip()
+    return value if value in SORTS else "newest"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of the sort order: stories meeting `where`, by KEY (descending unless ascending)."""
+
+    where: list
+    ascending: bool = False
+
+
+def segments(sort: str, f: Filters) -> list[Segment]:
+    """The sort as runs read one after another. Each is a plain keyset query the indexes serve,
+    so "most negative" costs no more than the newest-first inbox filtered by one sentiment."""
+    if sort == "oldest":
+        return [Segment([], ascending=True)]
+    if sort == "negative" and not f.sentiment:
+        return [Segment([StoryAnalysis.sentiment == label]) for label in NEGATIVE_FIRST] + [
+            Segment([StoryAnalysis.sentiment.not_in(NEGATIVE_FIRST)])]
+    return [Segment([])]
+
+
+def _segment_of(sort: str, f: Filters, sentiment: str) -> int:
+    if sort == "negative" and not f.sentiment:
+        return NEGATIVE_FIRST.index(sentiment) if sentiment in NEGATIVE_FIRST else len(NEGATIVE_FIRST)
+    return 0
+
+
+def cursor(db: Session, answer_id: int | None) -> tuple[datetime, int, str] | None:
+    """The sort key of a story (its day, id and sentiment), to page from it; None if there is no such story."""
     if answer_id is None:
         return None
-    day = db.scalar(select(Response.created_at).join(Answer, Answer.response_id == Response.id)
-                    .where(Answer.id == answer_id))
-    return None if day is None else (day, answer_id)
+    row = db.execute(select(Response.created_at, StoryAnalysis.sentiment)
+                     .join(Answer, Answer.response_id == Response.id)
+                     .join(StoryAnalysis, StoryAnalysis.answer_id == Answer.id)
+                     .where(Answer.id == answer_id)).first()
+    return None if row is None else (row.created_at, answer_id, row.sentiment)
+
+
+def _read(db: Session, query: Select, runs: list[Segment], key, backwards: bool, want: int) -> list:
+    """Up to `want` rows from the runs in turn; the first run starts just beyond key (if any)."""
+    rows: list = []
+    for n, run in enumerate(runs):
+        ascending = run.ascending != backwards
+        part = query.where(*run.where)
+        if n == 0 and key is not None:  # the day alone as well, which the index on created_at can serve
+            part = part.where(*((KEY > tuple_(*key), Response.created_at >= key[0]) if ascending else
+                                (KEY < tuple_(*key), Response.created_at <= key[0])))
+        order = (Response.created_at.asc(), StoryAnalysis.answer_id.asc()) if ascending else NEWEST
+        rows += db.execute(part.order_by(*order).limit(want - len(rows))).all()
+        if len(rows) >= want:
+            break
+    return rows
 
 
 def page(db: Session, f: Filters, tz: str, after: int | None = None, before: int | None = None,
-         size: int = PAGE_SIZE) -> Page:
-    """One page, newest first. after=id: stories older than that one; before=id: newer than it."""
+         size: int = PAGE_SIZE, sort: str = "newest") -> Page:
+    """One page in the sort order. after=id: the stories after that one; before=id: those before it."""
     query = base_query(f, tz, *ROW)
+    runs = segments(sort, f)
     after_key, before_key = cursor(db, after), cursor(db, before)
     if before_key is not None:
-        query = query.where(KEY > tuple_(*before_key)).order_by(Response.created_at.asc(),
-                                                              StoryAnalysis.answer_id.asc())
-    else:
-        if after_key is not None:
-            query = query.where(KEY < tuple_(*after_key))
-        query = query.order_by(*NEWEST)
-    rows = list(db.execute(query.limit(size + 1)))
-    more = len(rows) > size
-    rows = rows[:size]
-    if before_key is not None:
+        start = _segment_of(sort, f, before_key[2])
+        rows = _read(db, query, runs[start::-1], before_key[:2], True, size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
         rows.reverse()
         newer, older = (rows[0].answer_id if more and rows else None), (rows[-1].answer_id if rows else None)
     else:
+        start = _segment_of(sort, f, after_key[2]) if after_key is not None else 0
+        rows = _read(db, query, runs[start:], after_key[:2] if after_key else None, False, size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
         newer = rows[0].answer_id if after_key is not None and rows else None
         older = rows[-1].answer_id if more else None
     return Page(rows, newer, older)
 
 
+COUNT_CAP = 1_000  # the inbox counts up to this many matches, then says "more than 1,000"
+
+
 def count(db: Session, f: Filters, tz: str) -> int:
+    """How many stories match, exactly."""
     return db.scalar(base_query(f, tz, func.count()))
+
+
+def count_capped(db: Session, f: Filters, tz: str, cap: int | None = None) -> int:
+    """How many stories match, up to cap + 1 (meaning "more than cap"; COUNT_CAP unless given): the
+    database stops counting there, so the inbox's count stays quick however many stories there are."""
+    cap = COUNT_CAP if cap is None else cap
+    matches = base_query(f, tz, StoryAnalysis.answer_id).limit(cap + 1).subquery()
+    return db.scalar(select(func.count()).select_from(matches))
 
 
 def tags_for(db: Session, answer_ids: list[int]) -> dict[int, list[StoryTag]]:
