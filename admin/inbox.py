@@ -208,7 +208,7 @@ def _read(db: Session, query: Select, runs: list[Segment], key, backwards: bool,
 def page(db: Session, f: Filters, tz: str, after: int | None = None, before: int | None = None,
          size: int = PAGE_SIZE, sort: str = "newest") -> Page:
     """One page in the sort order. after=id: the stories after that one; before=id: those before it."""
-    query = base_query(f, tz, *ROW)
+    query = base_query(f, tz, *KEY_ROW)  # the page's keys first: indexes alone can serve them
     runs = segments(sort, f)
     after_key, before_key = cursor(db, after), cursor(db, before)
     if before_key is not None:
@@ -225,7 +225,20 @@ def page(db: Session, f: Filters, tz: str, after: int | None = None, before: int
         rows = rows[:size]
         newer = rows[0].answer_id if after_key is not None and rows else None
         older = rows[-1].answer_id if more else None
-    return Page(rows, newer, older)
+    return Page(_whole(db, [r.answer_id for r in rows]), newer, older)
+
+
+KEY_ROW = (StoryAnalysis.answer_id, Response.created_at)
+
+
+def _whole(db: Session, ids: list[int]) -> list:
+    """The page's stories in full, in the order of ids (text is read for these rows only)."""
+    if not ids:
+        return []
+    found = {row.answer_id: row for row in db.execute(
+        select(*ROW).select_from(StoryAnalysis).join(Answer, Answer.id == StoryAnalysis.answer_id)
+        .join(Response, Response.id == Answer.response_id).where(StoryAnalysis.answer_id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 COUNT_CAP = 1_000  # the inbox counts up to this many matches, then says "more than 1,000"

@@ -1,5 +1,6 @@
 """PPT admin tools: service settings (ODS code, manager, public screen), board stories worth a Board,
-saved inbox searches, FFT return submissions, report mailings, and flag reminders
+saved inbox searches, FFT return submissions, report mailings, flag reminders, and an index on
+story sentiment with its id (the inbox's counts read it alone)
 
 Revision ID: 0013
 Revises: 0012
@@ -25,6 +26,8 @@ WHEN = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    op.create_index('ix_story_analyses_sentiment_answer', 'story_analyses', ['sentiment', 'answer_id'], unique=False)
+    op.drop_index('ix_story_analyses_sentiment', table_name='story_analyses')
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ods_code', sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column('manager_email', sa.String(length=254), nullable=True))
@@ -102,3 +105,5 @@ def downgrade() -> None:
     with op.batch_alter_table('services', schema=None) as batch_op:
         for name in ('screen_min_answers', 'screen_enabled', 'manager_email', 'ods_code'):
             batch_op.drop_column(name)
+    op.create_index('ix_story_analyses_sentiment', 'story_analyses', ['sentiment'], unique=False)
+    op.drop_index('ix_story_analyses_sentiment_answer', table_name='story_analyses')
