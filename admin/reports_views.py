@@ -10,7 +10,7 @@ from admin import audit, bulk, export, inbox, params, security
 from admin.dashboard_views import CHOICE_MONTHS, parse_range
 from admin.forms import Errors
 from admin.reports import diversity, tables
-from admin.reports.periods import last_months, month_bounds
+from admin.reports.periods import last_months
 from admin.views import rt, services
 
 bp = security.protect(Blueprint("reports", __name__, url_prefix="/admin/reports"))
@@ -120,10 +120,10 @@ def export_fft_return():
     if month is None:
         flash("Choose a month for the FFT return")
         return redirect(url_for("reports.exports_page"))
-    start, end = month_bounds(month, rt().settings.timezone)
     with rt().factory.begin() as db:
         audit.record(db, "export", f"fft-return.{_format()}", f"{month:%Y-%m}")
-        table = tables.fft_return_table(db, start, end, f"{month:%Y-%m}")
+        table = tables.fft_return_table(db, month, tz=rt().settings.timezone,
+                                        trust_ods_code=rt().settings.trust_ods_code)
     return export.download(table, f"fft-return-{month:%Y-%m}", _format(), rt().now())
 
 

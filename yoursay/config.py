@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.safeguarding import review_time
 
 MODES = ("production", "dev", "demo")
+DEMO_TRUST_ODS_CODE = "RZZ"  # made up: the demo trust's ODS code, unless YOURSAY_TRUST_ODS_CODE is set
 MIN_SECRET_KEY = 32  # characters, in production
 
 
@@ -227,7 +228,8 @@ def load(env: dict | None = None) -> Settings:
         story_join=_story_join(env),
         participation_target=int(_number(env, "YOURSAY_PARTICIPATION_TARGET", "100", int)),
         diversity_baseline=env.get("YOURSAY_DIVERSITY_BASELINE") or None,
-        trust_ods_code=(env.get("YOURSAY_TRUST_ODS_CODE") or "").strip().upper() or None,
+        trust_ods_code=((env.get("YOURSAY_TRUST_ODS_CODE") or "").strip().upper()
+                        or (DEMO_TRUST_ODS_CODE if mode == "demo" else None)),
         spc_baselines=env.get("YOURSAY_SPC_BASELINES") or None,
         diversity_participant_surveys=tuple(s.strip() for s in env.get("YOURSAY_DIVERSITY_PARTICIPANT_SURVEYS", "about-you-participants")
                                             .split(",") if s.strip()),

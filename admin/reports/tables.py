@@ -4,7 +4,7 @@ Each is an admin.export.Table, which admin.export turns into a CSV or XLSX downl
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from sqlalchemy import select, tuple_
 
 from admin import inbox
 from admin.export import Table
-from admin.reports.fft import RETURN_HEADER, fft_return
+from admin.reports import fft_sites
 from admin.reports.qdc import major_category
 from bot.fft import labels as fft_labels
 from storage.models import Answer, Contact, Opportunity, Participant, Service, SignUp
@@ -64,12 +64,9 @@ def feedback_table(factory, filters: inbox.Filters, *, tz: str = "Europe/London"
     return Table("Feedback", FEEDBACK_HEADER, rows(), notes)
 
 
-def fft_return_table(db, start: datetime, end: datetime, month: str) -> Table:
-    """The NHS England FFT monthly return (admin.reports.fft.fft_return) as a table."""
-    rows = [tuple("" if row[k] is None else row[k] for k in RETURN_HEADER) for row in fft_return(db, start, end)]
-    return Table(f"FFT return {month}", RETURN_HEADER, rows,
-                 ["% positive = (Very good + Good) / all answers including Don't know; "
-                  "% negative = (Poor + Very poor) / all answers."])
+def fft_return_table(db, month: date, *, tz: str = "Europe/London", trust_ods_code: str | None = None) -> Table:
+    """The NHS England FFT monthly return per ODS site, with the trust total (admin.reports.fft_sites) as a table."""
+    return fft_sites.as_table(fft_sites.site_return(db, month, tz=tz, trust_ods_code=trust_ods_code))
 
 
 PARTICIPANTS_HEADER = ("participant_id", "name", "channel", "address", "joined", "consent_text", "interests",

@@ -120,7 +120,7 @@ def test_the_fft_monthly_return_downloads_as_csv_and_xlsx_and_is_audited(as_role
                     token_from="/admin/reports/exports")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    oaklands = next(r for r in rows if r["service"] == "OAKLANDS")
+    oaklands = next(r for r in rows if r["service_code"] == "OAKLANDS")
     assert (oaklands["very_good"], oaklands["total"], oaklands["percent_positive"]) == ("2", "5", "60.0")
 
     response = post(viewer, "/admin/reports/exports/fft-return", {"month": this_month(runtime), "format": "xlsx"},
@@ -128,7 +128,7 @@ def test_the_fft_monthly_return_downloads_as_csv_and_xlsx_and_is_audited(as_role
     assert response.headers["Content-Disposition"].rstrip('"').endswith(".xlsx")
     book = load_workbook(io.BytesIO(response.get_data()))
     sheet = book.worksheets[0]
-    assert sheet.title.startswith("FFT return") and sheet.cell(1, 1).value == "service"
+    assert sheet.title.startswith("FFT return") and sheet.cell(1, 1).value == "ods_code"
     assert [a[:2] for a in audit_rows(runtime)[-2:]] == [("export", "fft-return.csv"), ("export", "fft-return.xlsx")]
 
 

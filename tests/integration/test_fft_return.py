@@ -10,11 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from bot import fft
-from storage.models import Answer, Response
+from storage.models import Answer, Response, Service
 from yoursay.cli import main
 
-HEADER = ["service", "mode", "very_good", "good", "neither_good_nor_poor", "poor", "very_poor", "dont_know", "total",
-          "percent_positive", "percent_negative"]
+HEADER = ["ods_code", "service_code", "service", "very_good", "good", "neither_good_nor_poor", "poor", "very_poor",
+          "dont_know", "total", "mode_sms_text_message", "mode_online", "mode_other", "percent_positive",
+          "percent_negative"]
 
 
 def add(rt, service, mode, score, when):
@@ -28,6 +29,8 @@ def add(rt, service, mode, score, when):
 
 @pytest.fixture
 def november(runtime):
+    with runtime.factory.begin() as session:
+        session.add(Service(code="OAKLANDS", name="Oaklands Ward", ods_code="RX2AB", active=True))
     nov = datetime(2026, 11, 10, 12, tzinfo=timezone.utc)
     for score in "1112456":
         add(runtime, "OAKLANDS", "SMS/text message", score, nov)
@@ -39,24 +42,26 @@ def november(runtime):
 
 
 def run(rt, *args):
-    env = {"DATABASE_URL": rt.settings.database_url, "YOURSAY_MODE": "dev"}
+    env = {"DATABASE_URL": rt.settings.database_url, "YOURSAY_MODE": "dev", "YOURSAY_TRUST_ODS_CODE": "RX2"}
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
-def test_the_json_return_counts_each_answer_per_service_and_mode(november):
+def test_the_json_return_counts_each_answer_per_site_with_its_modes(november):
     result = run(november, "fft-return", "--month", "2026-11", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["month"] == "2026-11" and [list(r) for r in data["rows"]] == [HEADER] * 3
-    rows = {(r["service"], r["mode"]): r for r in data["rows"]}
-    sms = rows[("OAKLANDS", "SMS/text message")]
-    assert {k: sms[k] for k in ("very_good", "good", "neither_good_nor_poor", "poor", "very_poor", "dont_know",
-                                "total")} == {"very_good": 3, "good": 1, "neither_good_nor_poor": 0, "poor": 1,
-                                              "very_poor": 1, "dont_know": 1, "total": 7}
-    assert sms["percent_positive"] == round(100 * 4 / 7, 1)
-    assert sms["percent_negative"] == round(100 * 2 / 7, 1)
-    assert rows[("OAKLANDS", "Online")]["neither_good_nor_poor"] == 1
-    assert rows[("unknown", "SMS/text message")]["very_good"] == 1
+    assert (data["month"], data["trust_ods_code"], data["modes"]) == ("2026-11", "RX2",
+                                                                      ["SMS/text message", "Online", "Other"])
+    site, nowhere = data["rows"]
+    assert (site["ods_code"], site["services"], site["modes"]) == ("RX2AB", ["Oaklands Ward"],
+                                                                    {"SMS/text message": 7, "Online": 1, "Other": 0})
+    assert {k: site[k] for k in ("very_good", "good", "neither_good_nor_poor", "poor", "very_poor", "dont_know",
+                                 "total")} == {"very_good": 3, "good": 1, "neither_good_nor_poor": 1, "poor": 1,
+                                               "very_poor": 1, "dont_know": 1, "total": 8}
+    assert (site["percent_positive"], site["percent_negative"]) == (50.0, 25.0)
+    assert (nowhere["ods_code"], nowhere["services"], nowhere["very_good"]) == ("", ["No service given"], 1)
+    assert (data["total"]["ods_code"], data["total"]["total"], data["total"]["modes"]["SMS/text message"]) == (
+        "RX2", 9, 8)
 
 
 def test_the_month_is_a_calendar_month_in_uk_time(november):
@@ -74,13 +79,16 @@ def test_a_summer_month_starts_at_midnight_uk_time(runtime):
     assert json.loads(run(runtime, "fft-return", "--month", "2026-06", "--format", "json").output)["rows"] == []
 
 
-def test_the_csv_return_has_a_header_and_one_row_per_service_and_mode(november):
+def test_the_csv_return_has_a_row_per_ods_site_then_the_trust_total_then_notes(november):
     result = run(november, "fft-return", "--month", "2026-11")
     assert result.output.splitlines()[0] == ",".join(HEADER)
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert [(r["service"], r["mode"], r["total"]) for r in rows] == [
-        ("OAKLANDS", "Online", "1"), ("OAKLANDS", "SMS/text message", "7"), ("unknown", "SMS/text message", "1")]
-    assert (rows[1]["percent_positive"], rows[0]["percent_negative"]) == ("57.1", "0.0")
+    figures = [r for r in rows if not r["ods_code"].startswith("#")]
+    assert [(r["ods_code"], r["service"], r["total"], r["mode_sms_text_message"], r["mode_online"])
+            for r in figures] == [("RX2AB", "Oaklands Ward", "8", "7", "1"), ("", "No service given", "1", "1", "0"),
+                                  ("RX2", "Trust total", "9", "8", "1")]
+    assert (figures[0]["percent_positive"], figures[0]["percent_negative"]) == ("50.0", "25.0")
+    assert any("not suppressed" in r["ods_code"] for r in rows[len(figures):])
 
 
 def test_every_answer_in_the_survey_file_has_a_column_in_the_return():

@@ -74,10 +74,12 @@ def test_fft_return_table(runtime, feedback):
         feedback.response("2026-03-10 12:00", fft=value)
     feedback.session.commit()
     with runtime.factory() as db:
-        table = tables.fft_return_table(db, at("2026-03-01 00:00"), at("2026-04-01 00:00"), "2026-03")
-    assert list(table.header) == ["service", "mode", "very_good", "good", "neither_good_nor_poor", "poor", "very_poor",
-                                  "dont_know", "total", "percent_positive", "percent_negative"]
-    assert table.rows == [("OAKLANDS", "SMS/text message", 1, 1, 0, 0, 0, 1, 3, 66.7, 0.0)]
+        table = tables.fft_return_table(db, date(2026, 3, 1), trust_ods_code="RX2")
+    assert list(table.header) == ["ods_code", "service_code", "service", "very_good", "good", "neither_good_nor_poor",
+                                  "poor", "very_poor", "dont_know", "total", "mode_sms_text_message", "mode_online",
+                                  "mode_other", "percent_positive", "percent_negative"]
+    assert table.rows == [("", "OAKLANDS", "OAKLANDS", 1, 1, 0, 0, 0, 1, 3, 3, 0, 0, 66.7, 0.0),
+                          ("RX2", "", "Trust total", 1, 1, 0, 0, 0, 1, 3, 3, 0, 0, 66.7, 0.0)]
 
 
 def test_participation_table(runtime):
