@@ -1,26 +1,22 @@
 """When each month's FFT return was submitted to NHS England, and whether answers have arrived since.
 
 Responses keep only their local day, never when they were written (so no one can be picked out by
-timing), so late answers are found by count: each record keeps, in its audit entry, how many FFT
-answers the month had when the submission was recorded, and the page compares that with now.
+timing), so late answers are found by count: each record keeps how many FFT answers the month had
+when the submission was recorded, and the page compares that with now.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
 
 from admin import audit, params
 from admin.forms import Errors
 from admin.reports.periods import add_months
 from storage import upsert
-from storage.models import AuditEntry, FFTSubmission
+from storage.models import FFTSubmission
 
 MAX_NOTE = 500
-_ANSWERS = re.compile(r"; ([0-9]+) FFT answers in the return")
 
 
 def target(month: date) -> str:
@@ -42,12 +38,7 @@ def read(db, month: date) -> Record | None:
     row = db.get(FFTSubmission, f"{month:%Y-%m}")
     if row is None:
         return None
-    detail = db.scalar(select(AuditEntry.detail).where(AuditEntry.action == "fft_submitted",
-                                                       AuditEntry.target == target(month))
-                       .order_by(AuditEntry.id.desc()).limit(1))
-    found = _ANSWERS.search(detail or "")
-    return Record(row.submitted_on, row.recorded_by, row.recorded_at, row.note,
-                  int(found[1]) if found else None)
+    return Record(row.submitted_on, row.recorded_by, row.recorded_at, row.note, row.answers)
 
 
 def parse(form, month: date, now: datetime, tz: str) -> tuple[dict, date | None, Errors]:
@@ -86,7 +77,7 @@ def save(db, month: date, day: date, note: str, answers: int, username: str, now
     if before is not None and before.submitted_on == day and before.answers_then is not None:
         answers = before.answers_then  # only the note changed: still compare with the figures as submitted
     was = f"{before.submitted_on:%Y-%m-%d}" if before else "not recorded"
-    values = {"submitted_on": day, "recorded_by": username, "recorded_at": now, "note": note}
+    values = {"submitted_on": day, "recorded_by": username, "recorded_at": now, "note": note, "answers": answers}
     db.execute(upsert.insert(db, FFTSubmission.__table__).values(month=f"{month:%Y-%m}", **values)
                .on_conflict_do_update(index_elements=["month"], set_=values))  # two at once: the last one stands
     audit.record(db, "fft_submitted", target(month),

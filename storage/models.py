@@ -376,6 +376,7 @@ class FFTSubmission(Base):
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    answers: Mapped[int | None]  # the month's FFT answers when it was recorded: more since means late answers
 
 
 class ReportMailing(Base):

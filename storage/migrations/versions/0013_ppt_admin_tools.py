@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.Column('recorded_by', sa.String(length=80), nullable=False),
         sa.Column('recorded_at', WHEN, nullable=False),
         sa.Column('note', sa.Text(), server_default='', nullable=False),
+        sa.Column('answers', sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint('month', name=op.f('pk_fft_submissions')))
     op.create_table(
         'report_mailings',
