@@ -1,4 +1,4 @@
-"""QI projects: list, add and edit them, link themes as evidence, and see per service which feedback backs."""
+"""QI projects: list, add and edit them, and link stories and themes as evidence (per service: admin.services)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -150,19 +150,3 @@ def unlink(project_id: int, evidence_id: int):
     flash("Evidence removed from the project")
     return redirect(url_for("qi.project", project_id=project_id))
 
-
-@bp.get("/services/")
-def services_index():
-    with rt().factory() as db:
-        rows = public.qi_by_service(db)
-    return render_template("admin/services.html", title="QI by service", section="qi", rows=rows)
-
-
-@bp.get("/services/<code>")
-def service(code: str):
-    with rt().factory() as db:
-        rows = [r for r in public.qi_by_service(db) if r["service_code"] == code]
-    if not rows:
-        abort(404)
-    row = rows[0]
-    return render_template("admin/service.html", title=row["service"], section="qi", row=row, statuses=STATUSES)

@@ -4,7 +4,8 @@
 
 Through the Flask test client, signed in as a reviewer: the inbox with three filters
 (service, sentiment and theme; first page and a page deep in the set), a story page, and
-the dashboard page (/admin/dashboard/, all services and one). Prints the median and 95th
+the dashboard page (/admin/dashboard/, all services and one), and a service's month and its printable
+pack (/admin/services/SVC03 and .../pack). Prints the median and 95th
 percentile of each, in milliseconds.
 
 The dashboard reads its monthly figures from the summaries the scheduler keeps (admin.reports.summary),
@@ -42,7 +43,8 @@ from yoursay.runtime import build  # noqa: E402
 PASSWORD = "benchmark-password-long-enough-1"
 THREE_FILTERS = {"service": "SVC03", "sentiment": "negative", "theme": "Timeliness of care"}
 TARGETS = {"inbox": 300, "inbox, deep page": 300, "story": 300, "dashboard": 1000, "dashboard, one service": 1000,
-           "summaries, routine run": 60_000, "dashboard data, live": 1000, "… one service, live": 1000}
+           "summaries, routine run": 60_000, "dashboard data, live": 1000, "… one service, live": 1000,
+           "service page": 1000, "service pack": 1000}
 
 
 def timed(fn, runs: int, warmup: int = 2) -> list[float]:
@@ -122,6 +124,8 @@ def main() -> None:
         "story": timed(story, args.runs),
         "dashboard": timed(dash, args.runs),
         "dashboard, one service": timed(lambda: dash("SVC03"), args.runs),
+        "service page": timed(lambda: get("/admin/services/SVC03"), args.runs),  # last month: FFT, SPC, themes, ...
+        "service pack": timed(lambda: get("/admin/services/SVC03/pack"), args.runs),  # the same, to print
         "summaries, routine run": routine,
     }
     if args.live:

@@ -173,33 +173,30 @@ def invite(csv_file, survey_id: str) -> None:
         sys.exit(1)
 
 
-def _month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
-    from admin.reports.periods import month_bounds
+@main.command("fft-return")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+def fft_return(month: str, fmt: str) -> None:
+    """Print the month's FFT return for NHS England: a row per ODS site, then the trust total, then notes."""
+    from admin.export import csv_safe
+    from admin.reports import fft_sites
 
     try:
         first = datetime.strptime(month, "%Y-%m").date()
     except ValueError as exc:
         raise click.BadParameter("use YYYY-MM, e.g. 2026-11", param_hint="--month") from exc
-    return month_bounds(first, tz)
-
-
-@main.command("fft-return")
-@click.option("--month", required=True, help="YYYY-MM")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-def fft_return(month: str, fmt: str) -> None:
-    """Print the month's FFT counts per service and mode, for NHS England."""
-    from admin.reports.fft import RETURN_HEADER, fft_return as build_return
-
     rt = _runtime()
-    start, end = _month_bounds(month, rt.settings.timezone)
     with rt.factory() as session:
-        rows = build_return(session, start, end)
+        figures = fft_sites.site_return(session, first, tz=rt.settings.timezone,
+                                        trust_ods_code=rt.settings.trust_ods_code)
     if fmt == "json":
-        click.echo(json.dumps({"month": month, "rows": rows}, indent=2))
+        click.echo(json.dumps(fft_sites.as_dict(figures), indent=2))
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=RETURN_HEADER, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    table = fft_sites.as_table(figures)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(table.header)
+    writer.writerows([v if isinstance(v, (int, float)) else csv_safe(v) for v in row] for row in table.rows)
+    writer.writerows([f"# {note}"] for note in table.notes)
 
 
 @main.group()
@@ -219,6 +216,45 @@ def reports_refresh(everything: bool) -> None:
                + (", ".join(f"{m:%Y-%m}" for m in sorted(made)) or "none had changed") + ".")
 
 
+@reports.command("pack")
+@click.option("--service", "code", help="The service's code, e.g. OAKLANDS (see `yoursay services list`).")
+@click.option("--all", "every", is_flag=True, help="One pack per active service, written into the --output folder.")
+@click.option("--month", help="YYYY-MM; the last complete month if not given.")
+@click.option("--output", required=True, type=click.Path(path_type=Path),
+              help="The PDF file to write, or with --all the folder to write <CODE>-<YYYY-MM>.pdf files into.")
+def reports_pack(code: str | None, every: bool, month: str | None, output: Path) -> None:
+    """Write a service's monthly pack (FFT, SPC, themes, stories, QI, "You said, we did") as a PDF."""
+    from admin.params import parse_month
+    from admin.reports.pack import file_name, pack_pdf
+    from admin.reports.periods import last_months
+    from admin.reports.service_month import last_complete_month
+    from storage.models import Service
+    from yoursay.app import create_app
+
+    if bool(code) == every:
+        raise click.ClickException("give either --service CODE or --all")
+    folder = output if every else output.parent
+    if not folder.is_dir():
+        raise click.ClickException(f"no such folder: {folder}")
+    if not every and output.is_dir():
+        raise click.ClickException(f"--output is a folder: give the PDF file's name, e.g. {output / 'pack.pdf'}")
+    rt = _runtime()
+    now, tz = rt.now(), rt.settings.timezone
+    first = parse_month(month) if month else last_complete_month(now, tz)
+    if first is None or first > last_months(now, 1, tz)[0]:
+        raise click.ClickException(f"--month must be a month up to this one, written YYYY-MM (e.g. 2026-03): {month}")
+    with rt.factory() as session:
+        known = dict(session.execute(select(Service.code, Service.active)).all())
+    if code and code not in known:
+        raise click.ClickException(f"no service with the code {code} (see `yoursay services list`)")
+    codes = sorted(c for c, active in known.items() if active) if every else [code]
+    app = create_app(rt.settings, rt)
+    for one in codes:
+        path = output / file_name(one, first) if every else output
+        path.write_bytes(pack_pdf(app, one, first, now=now))
+        click.echo(f"wrote {path}")
+
+
 @main.group()
 def services() -> None:
     """The services people give feedback about."""
@@ -227,30 +263,36 @@ def services() -> None:
 @services.command("add")
 @click.argument("code")
 @click.argument("name")
-def services_add(code: str, name: str) -> None:
-    """Add a service, e.g. `yoursay services add OAKLANDS "Oaklands Ward"`."""
+@click.option("--ods", "ods", default=None, help="Its ODS site code, for the FFT return, e.g. RX2AB.")
+def services_add(code: str, name: str, ods: str | None) -> None:
+    """Add a service, e.g. `yoursay services add OAKLANDS "Oaklands Ward" --ods RX2AB`."""
+    from admin.reports.fft_sites import normalise_ods
     from storage.models import Service
 
     code = code.strip().upper()
     if not code.isalnum() or len(code) > 40:
         raise click.BadParameter("a code is letters and digits only, at most 40", param_hint="CODE")
+    ods_code = normalise_ods(ods) if ods is not None else None
+    if ods is not None and ods_code is None:
+        raise click.BadParameter("an ODS site code is 3 to 10 letters and digits, e.g. RX2AB", param_hint="--ods")
     rt = _runtime()
     with rt.factory.begin() as session:
         if session.scalar(select(func.count()).select_from(Service).where(Service.code == code)):
             raise click.ClickException(f"service {code} already exists")
-        session.add(Service(code=code, name=name.strip(), active=True))
-    click.echo(f"added {code}: {name}")
+        session.add(Service(code=code, name=name.strip(), active=True, ods_code=ods_code))
+    click.echo(f"added {code}: {name}" + (f" (ODS {ods_code})" if ods_code else ""))
 
 
 @services.command("list")
 def services_list() -> None:
-    """List services and their codes."""
+    """List services: code, ODS site code ("-" if none) and name."""
     from storage.models import Service
 
     rt = _runtime()
     with rt.factory() as session:
         for service in session.scalars(select(Service).order_by(Service.code)):
-            click.echo(f"{service.code}\t{service.name}{'' if service.active else '  (inactive)'}")
+            click.echo(f"{service.code}\t{service.ods_code or '-'}\t{service.name}"
+                       f"{'' if service.active else '  (inactive)'}")
 
 
 @main.group()
