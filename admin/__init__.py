@@ -44,8 +44,10 @@ class _ProcessBytecodeCache(BytecodeCache):
 def init_app(app: Flask, settings) -> None:
     """Wire the admin into the app: templates, sessions, sign-in, CSRF, security headers, blueprints."""
     from admin import audit_views, auth, feedback, flags, home, users
+    from admin import fft_return, service_settings
     from admin import (board, broadcasts, dashboard_views, notices, opportunities, public_pages, qi, reports_views,
                        ysd)
+    from admin import services as service_pages
 
     # nhsuk-frontend-jinja needs ChainableUndefined; set before anything builds the Jinja environment.
     # autoescape=True everywhere, as nhsuk-frontend-jinja asks: by file name Flask would escape only .html, and
@@ -75,8 +77,10 @@ def init_app(app: Flask, settings) -> None:
 
     app.register_blueprint(assets)
     for module in (auth, home, flags, feedback, users, audit_views, qi, ysd, board,
-                   dashboard_views, reports_views, opportunities, broadcasts, notices, public_pages):
+                   dashboard_views, reports_views, opportunities, broadcasts, notices, public_pages, service_pages):
         app.register_blueprint(module.bp)
+    app.register_blueprint(fft_return.bp)
+    app.register_blueprint(service_settings.bp)
 
     @app.template_global()
     def csp_nonce() -> str:

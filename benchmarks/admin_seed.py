@@ -55,13 +55,14 @@ def stories(n: int, seed: int = 1):
         for theme in rng.sample(THEMES, rng.choice((1, 1, 2))):
             tag_id += 1
             tags.append((tag_id, 2 * i, theme, round(rng.uniform(0.5, 0.99), 2), "model"))
-        yield ((i, f"bench-{i:08d}", "fft", 1, service, rng.choice(MODES), created),
+        day = created.replace(hour=0, minute=0, second=0)  # responses keep the day only (privacy)
+        yield ((i, "fft", 1, service, rng.choice(MODES), day, 1 + i // 7),
                (2 * i - 1, i, "fft", rating), (2 * i, i, "why", words),
                (2 * i, SENTIMENT_OF[rating], risk, words, "bench", created), tags)
 
 
 COLUMNS = {
-    "responses": ("id", "ref", "survey_id", "survey_version", "service_code", "mode", "created_at"),
+    "responses": ("id", "survey_id", "survey_version", "service_code", "mode", "created_at", "batch"),
     "answers": ("id", "response_id", "question_id", "value"),
     "story_analyses": ("answer_id", "sentiment", "risk", "redacted", "model_version", "analysed_at"),
     "story_tags": ("id", "answer_id", "theme", "confidence", "source"),

@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Answer, Opportunity, Response, Service
+from yoursay.config import DEMO_TRUST_ODS_CODE
 
-SERVICES = (
-    ("OAKLANDS", "Oaklands Ward"),
-    ("CMHTNORTH", "Community Mental Health Team North"),
-    ("CRISIS", "Crisis Resolution and Home Treatment"),
-    ("EIP", "Early Intervention in Psychosis"),
+SERVICES = (  # code, name, a made-up ODS site code of the demo trust
+    ("OAKLANDS", "Oaklands Ward", f"{DEMO_TRUST_ODS_CODE}01"),
+    ("CMHTNORTH", "Community Mental Health Team North", f"{DEMO_TRUST_ODS_CODE}02"),
+    ("CRISIS", "Crisis Resolution and Home Treatment", f"{DEMO_TRUST_ODS_CODE}03"),
+    ("EIP", "Early Intervention in Psychosis", f"{DEMO_TRUST_ODS_CODE}04"),
 )
 STORIES = {
     "1": "Staff listened to me and never rushed me.",
@@ -53,7 +54,9 @@ def seed(factory: sessionmaker[Session], now: datetime, responses: int = 60) -> 
     rng = random.Random(2020)
     with factory.begin() as session:
         known = set(session.scalars(select(Service.code)))
-        session.add_all(Service(code=c, name=n, active=True) for c, n in SERVICES if c not in known)
+        # Screens on, with the lowest minimum (5), so /screen/OAKLANDS shows figures from the demo's few answers.
+        session.add_all(Service(code=c, name=n, ods_code=ods, active=True, screen_enabled=True, screen_min_answers=5)
+                        for c, n, ods in SERVICES if c not in known)
         seed_opportunities(session, now)
         if session.scalar(select(func.count()).select_from(Response)):
             return 0

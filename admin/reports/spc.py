@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from admin.reports import fft, spc_svg, summary
 from admin.reports.periods import add_months, month_bounds, months_between
+from admin.reports.suppression import SUPPRESSED, THRESHOLD
 from admin.reports.spc_baselines import Baseline, SpcBaselineError, load_baselines, parse_month, segments
-from admin.reports.xmr import MIN_POINTS, RULES, VARIATIONS, Analysis, variation_words, xmr  # noqa: F401 (spc.RULES, ...)
+from admin.reports.xmr import MIN_POINTS, VARIATIONS, Analysis, variation_words, xmr
 from storage.models import Service
 
 log = logging.getLogger(__name__)
@@ -72,11 +73,13 @@ def fft_chart(db, settings, service_code: str | None, month: str | date, months:
     span = months_between(first, last)
     clock = now or datetime.now(timezone.utc)
     rows, as_of = monthly_fft(db, span, tz=settings.timezone, service=service_code, clock=clock)
-    values = [None if not r["total"] else 100.0 * (r["very_good"] + r["good"]) / r["total"] for r in rows]
+    # A month with fewer than THRESHOLD answers is a gap too, as the admin's small-number rule says
+    # elsewhere: a percentage from so few is noise, and could point to someone.
+    values = [None if r["total"] < THRESHOLD else 100.0 * (r["very_good"] + r["good"]) / r["total"] for r in rows]
     labels = [f"{m:%b %Y}" for m in span]
     analysis = xmr(labels, values, segments(span, baseline), floor=0.0, ceiling=100.0)
     for point, row in zip(analysis.points, rows):
-        point.answers = row["total"]
+        point.answers = SUPPRESSED if 0 < row["total"] < THRESHOLD else row["total"]
     skip = len(span) - len(shown)
     if any(v is not None for v in values[skip:]):  # months before a service's first answers are left out
         while values[skip] is None:
@@ -95,6 +98,9 @@ def fft_chart(db, settings, service_code: str | None, month: str | date, months:
             + (f"Latest month with answers, {latest.label}: {latest.value:.1f}% positive. " if latest else
                "No answers in these months. ") + words + ".")
     notes = _notes(analysis, baseline, span, skip)
+    if any(0 < r["total"] < THRESHOLD for r in rows[skip:]):
+        notes.append(f"Months with fewer than {THRESHOLD} answers are left out (gaps), as elsewhere in the "
+                     "admin: a percentage from so few is not reliable, and could point to someone.")
     if later:
         notes.append(f"The baseline set for this chart begins in {later:%B %Y}, after these months: "
                      "the limits are worked out from every month shown.")

@@ -177,7 +177,7 @@ def table(analysis: Analysis) -> dict:
     for p in analysis.points:
         lim = p.limits
         if p.value is None:
-            signals = "No answers: a gap"
+            signals = "Too few answers: a gap" if p.answers else "No answers: a gap"
         elif not p.signals:
             signals = "Common cause" if lim else "-"
         else:

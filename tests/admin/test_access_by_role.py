@@ -14,11 +14,14 @@ GETS = [
     ("/admin/you-said-we-did/", "viewer"), ("/admin/you-said-we-did/{entry}", "viewer"),
     ("/admin/you-said-we-did/new", "reviewer"), ("/admin/you-said-we-did/{entry}/edit", "reviewer"),
     ("/admin/board/", "viewer"), ("/admin/board/{board}", "viewer"),
+    ("/admin/board/{board}/edit", "reviewer"), ("/admin/board/{board}/print", "viewer"),
     ("/admin/dashboard/", "viewer"), ("/admin/reports/", "viewer"), ("/admin/reports/diversity", "viewer"),
     ("/admin/reports/exports", "viewer"), ("/admin/notices/", "reviewer"),
     ("/admin/opportunities/", "admin"), ("/admin/opportunities/new", "admin"),
     ("/admin/opportunities/{opportunity}", "admin"), ("/admin/opportunities/{opportunity}/edit", "admin"),
     ("/admin/broadcast/", "admin"),
+    ("/admin/services/OAKLANDS/pack", "viewer"), ("/admin/services/OAKLANDS/pack.pdf", "viewer"),
+    ("/admin/services/OAKLANDS/settings", "viewer"), ("/admin/fft-return", "viewer"),
 ]
 POSTS = [
     ("/admin/qi/new", "reviewer"), ("/admin/qi/{project}/edit", "reviewer"), ("/admin/qi/{project}/themes", "reviewer"),
@@ -26,6 +29,8 @@ POSTS = [
     ("/admin/you-said-we-did/new", "reviewer"), ("/admin/you-said-we-did/{entry}/edit", "reviewer"),
     ("/admin/you-said-we-did/{entry}/publish", "reviewer"), ("/admin/you-said-we-did/{entry}/unpublish", "reviewer"),
     ("/admin/board/shortlist/{story}", "reviewer"), ("/admin/board/{board}/remove", "reviewer"),
+    ("/admin/board/{board}/edit", "reviewer"), ("/admin/board/{board}/stories", "reviewer"),
+    ("/admin/board/add/{story}", "reviewer"), ("/admin/board/{board}/stories/{story}/remove", "reviewer"),
     ("/admin/notices/read", "reviewer"), ("/admin/reports/exports/feedback", "reviewer"),
     ("/admin/reports/exports/fft-return", "viewer"), ("/admin/reports/exports/diversity", "viewer"),
     ("/admin/reports/exports/participants", "admin"),
@@ -33,6 +38,9 @@ POSTS = [
     ("/admin/opportunities/{opportunity}/publish", "admin"), ("/admin/opportunities/{opportunity}/close", "admin"),
     ("/admin/opportunities/{opportunity}/signups/{signup}", "admin"),
     ("/admin/broadcast/", "admin"), ("/admin/broadcast/preview", "admin"), ("/admin/broadcast/send", "admin"),
+    ("/admin/services/OAKLANDS/settings", "admin"), ("/admin/fft-return/download", "viewer"),
+    ("/admin/fft-return/submitted", "reviewer"), ("/admin/fft-return/submitted/remove", "reviewer"),
+    ("/admin/feedback/searches", "viewer"), ("/admin/feedback/searches/1/delete", "viewer"),
 ]
 PUBLIC = ["/you-said-we-did", "/screen/OAKLANDS"]
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage.models import (BoardStory, Contact, EqualityAnswer, EqualityResponse, Opportunity, Participant, SignUp,
-                            StaffNotice, YouSaidWeDid)
+from sqlalchemy import update
+
+from storage.models import (BoardStory, BoardStorySource, Contact, EqualityAnswer, EqualityResponse, Opportunity,
+                            Participant, Service, SignUp, StaffNotice, YouSaidWeDid)
 
 
 def entry(rt, you_said="The phone line was always busy", we_did="We added a second line", *,
@@ -18,12 +20,20 @@ def entry(rt, you_said="The phone line was always busy", we_did="We added a seco
         return row.id
 
 
-def board_story(rt, answer_id: int, note: str = "") -> int:
+def board_story(rt, answer_id: int, note: str = "", *, also: tuple[int, ...] = (), **fields) -> int:
+    """A shortlisted story; fields: title, narrative, consent, consent_note, qi_project_id... also: more stories."""
     with rt.factory.begin() as db:
-        row = BoardStory(answer_id=answer_id, note=note, shortlisted_by="seed", created_at=rt.now())
+        row = BoardStory(answer_id=answer_id, note=note, shortlisted_by="seed", created_at=rt.now(), **fields)
         db.add(row)
         db.flush()
+        db.add_all(BoardStorySource(board_story_id=row.id, answer_id=a) for a in also)
         return row.id
+
+
+def screen(rt, code: str = "OAKLANDS", *, on: bool = True, minimum: int = 20) -> None:
+    """Switch a service's public screen on (or off) with its minimum number of answers, as PPT would."""
+    with rt.factory.begin() as db:
+        db.execute(update(Service).where(Service.code == code).values(screen_enabled=on, screen_min_answers=minimum))
 
 
 def opportunity(rt, title="Join the Working Together group", *, status="draft", type_="working_together",

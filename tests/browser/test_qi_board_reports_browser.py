@@ -30,6 +30,7 @@ def world(seed, staff, runtime):
         seed.story(fft=fft, created_at=now - timedelta(days=2), themes={"Discharge": 0.7}, sentiment="negative")
     project = seed.project("Kinder discharge", "OAKLANDS")
     seed.link(project, story)
+    make.screen(runtime, "OAKLANDS")  # PPT have switched Oaklands' public screen on
     opportunity = make.opportunity(runtime, status="published")
     person = make.participant(runtime, consent_at=now)
     month = now.date().replace(day=1)

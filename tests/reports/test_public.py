@@ -4,6 +4,7 @@ import pytest
 
 from admin.reports import public
 from storage.models import QIEvidence, QIProject, Service, YouSaidWeDid
+from tests.admin import world_factories as make
 from tests.reports.conftest import at
 
 
@@ -14,7 +15,13 @@ def entry(session, text, status="published", service="OAKLANDS", day=date(2026, 
 
 
 @pytest.fixture
-def setup(runtime, services, feedback):
+def screen_on(runtime, services):
+    """Oaklands' screen switched on, showing figures from 5 answers (the lowest minimum), as these tests need."""
+    make.screen(runtime, "OAKLANDS", minimum=5)
+
+
+@pytest.fixture
+def setup(runtime, services, feedback, screen_on):
     s = feedback.session
     entry(s, "Visiting times were too short", day=date(2026, 2, 1))
     entry(s, "Draft not for the public", status="draft")
@@ -56,7 +63,7 @@ def figures(runtime, when: str, **kwargs) -> tuple:
     return shown["total"], shown["percent_positive"], shown["percent_negative"], shown["counts"]
 
 
-def test_one_more_answer_does_not_change_the_public_screen_and_the_fifth_does(runtime, services, feedback):
+def test_one_more_answer_does_not_change_the_public_screen_and_the_fifth_does(runtime, services, feedback, screen_on):
     for value in (1, 1, 2, 4, 5, 1):
         feedback.response("2026-03-10 12:00", fft=value)
     feedback.session.commit()
@@ -71,7 +78,7 @@ def test_one_more_answer_does_not_change_the_public_screen_and_the_fifth_does(ru
     assert figures(runtime, "2026-03-20 19:00")[:3] == (11, 45.5, 54.5)
 
 
-def test_the_public_screen_can_change_once_a_day_instead(runtime, services, feedback):
+def test_the_public_screen_can_change_once_a_day_instead(runtime, services, feedback, screen_on):
     for value in (1, 1, 2, 4, 5, 1):
         feedback.response("2026-03-10 12:00", fft=value)
     feedback.session.commit()
@@ -82,7 +89,7 @@ def test_the_public_screen_can_change_once_a_day_instead(runtime, services, feed
     assert figures(runtime, "2026-03-21 00:30", update="daily")[:3] == (7, 57.1, 42.9)
 
 
-def test_the_public_screen_still_hides_a_small_number_published_in_a_step(runtime, services, feedback):
+def test_the_public_screen_still_hides_a_small_number_published_in_a_step(runtime, services, feedback, screen_on):
     for value in (1, 2):
         feedback.response("2026-03-10 12:00", fft=value)
     feedback.session.commit()

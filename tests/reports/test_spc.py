@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete
 
 from admin.reports import spc, spc_baselines, summary
-from admin.reports.spc import xmr
+from admin.reports.xmr import xmr
 from admin.reports.spc_baselines import Baseline, Segment, SpcBaselineError, load_baselines, segments
 from storage.models import Answer
 from tests.reports.conftest import at
@@ -342,7 +342,9 @@ def test_a_bad_baselines_file_still_draws_the_chart_and_says_why(runtime, feedba
 
 def test_months_with_no_answers_are_gaps_and_months_before_the_first_answers_are_left_out(runtime, feedback):
     seed_year(feedback)  # CRISIS: 5 very good in March 2025
-    feedback.response("2025-05-20 12:00", service="CRISIS", fft=5)
+    for _ in range(5):
+        feedback.response("2025-05-20 12:00", service="CRISIS", fft=5)
+    feedback.response("2025-06-03 12:00", service="CRISIS", fft=1)  # one answer: too few to show
     feedback.session.commit()
     with runtime.factory() as db:
         chart = spc.fft_chart(db, runtime.settings, "CRISIS", "2025-06", months=6, now=NOW)
@@ -351,6 +353,9 @@ def test_months_with_no_answers_are_gaps_and_months_before_the_first_answers_are
     assert [p.value for p in chart.analysis.points] == [100, None, 0, None]
     assert chart.notes[0] == "There are no answers from before March 2025: the chart starts there."
     assert chart.table["rows"][1] == ["Apr 2025", "-", 0, "-", "-", "-", "-", "No answers: a gap"]
+    # fewer than 5 answers: no percentage, and the count itself shown as "*", as on every other report
+    assert chart.table["rows"][3] == ["Jun 2025", "-", "*", "-", "-", "-", "-", "Too few answers: a gap"]
+    assert any(note.startswith("Months with fewer than 5 answers are left out") for note in chart.notes)
     assert chart.analysis.limits[0].provisional and chart.analysis.latest.label == "May 2025"
     assert "These limits are provisional: they rest on fewer than 12 months." in chart.notes
     # no answers at all: every month shown, as gaps, and no limits
