@@ -61,8 +61,7 @@ def shortlist(answer_id: int):
                                         "Shortlist it for the Trust Board")
             now = rt().now()
             row = BoardStory(answer_id=answer_id, note=note, shortlisted_by=current_user.username, created_at=now,
-                             narrative=story.redacted, consent="anonymous",
-                             consent_recorded_by=current_user.username, consent_recorded_at=now)
+                             narrative=story.redacted, consent=parts.UNRECORDED)
             db.add(row)
             db.flush()
             audit.record(db, "board_shortlist", f"answer:{answer_id}",
@@ -81,8 +80,8 @@ def _show_page(board_id: int, errors: Errors | None = None, typed: str = ""):
     return render_template(
         "admin/board_story.html", title=parts.title(board), section="board", board=board, stories=found,
         paragraphs=parts.paragraphs(board.narrative), status=parts.status(board), changes=changes,
-        consents=parts.CONSENTS, refused=parts.REFUSED, errors=errors or Errors(), typed=typed,
-        services=parts.distinct(s["service"] for s in found), months=parts.distinct(s["month"] for s in found),
+        consents=parts.CONSENTS, refused=parts.REFUSED, unready=parts.unready(board), errors=errors or Errors(),
+        typed=typed, services=parts.distinct(s["service"] for s in found), months=parts.distinct(s["month"] for s in found),
     ), 400 if errors else 200
 
 
@@ -238,12 +237,12 @@ def printable(board_id: int):
         names = dict(services(db))
         found = parts.stories(db, board, rt().settings.timezone)
         changes = parts.changes(db, board, names)
-    refused = board.consent == "refused"
+    refused = parts.unready(board)  # refused consent, or consent, a title or a narrative still to come
     return render_template(
         "admin/board_story_print.html", title=parts.title(board) if not refused else "Cannot be printed",
         section="board", board=board, heading=board.title or f"Board story {board.id}",
         paragraphs=parts.paragraphs(board.narrative), services=parts.distinct(s["service"] for s in found),
-        months=parts.distinct(s["month"] for s in found), changes=changes, refused=parts.REFUSED if refused else "",
+        months=parts.distinct(s["month"] for s in found), changes=changes, refused=refused,
         statuses=STATUSES, trust=rt().settings.trust_name), 409 if refused else 200
 
 

@@ -12,6 +12,7 @@ from storage.models import (Answer, BoardStory, BoardStorySource, QIProject, Res
 # BoardStory.consent: what PPT recorded about the person's consent.
 CONSENTS = {"anonymous": "Anonymous, consent not needed", "given": "Consent given",
             "refused": "Consent refused or withdrawn"}
+UNRECORDED = "unrecorded"  # shortlisted, and nobody has yet recorded consent (or that none was needed)
 LIMITS = {"title": 200, "narrative": 10000, "consent_note": 2000}
 REFUSED = ("The person refused or withdrew their consent, so this story cannot be printed or used at the Board. "
            "Take it off the shortlist, or record new consent if they change their mind.")
@@ -32,9 +33,19 @@ def status(board: BoardStory) -> tuple[str, str]:
     """(words, NHS tag colour): ready for the Board, a draft, or not to be used."""
     if board.consent == "refused":
         return "Cannot be used: consent refused", "red"
-    if board.title.strip() and paragraphs(board.narrative):
+    if not unready(board):
         return "Ready for the Board", "green"
-    return "Draft: needs a title and a narrative", "grey"
+    return "Draft: " + unready(board)[0].lower() + unready(board)[1:], "grey"
+
+
+def unready(board: BoardStory) -> str:
+    """Why it cannot go to the Board yet ("" when it can): someone must decide on consent, and give it words."""
+    if board.consent == "refused":
+        return REFUSED
+    missing = [what for what, gap in (("consent", board.consent not in CONSENTS), ("a title", not board.title.strip()),
+                                      ("a narrative", not paragraphs(board.narrative))) if gap]
+    return ("Needs " + " and ".join(missing).replace("consent", "consent recorded (or that none was needed)", 1)
+            if missing else "")
 
 
 def added_ids(db, board_id: int) -> list[int]:

@@ -11,6 +11,7 @@ from admin import bulk as bulk_choice
 from admin.forms import Errors
 from admin.reports_views import FORMATS as EXPORT_FORMATS, feedback_download
 from bot.fft import labels as fft_labels
+from nlp.labels import SAFEGUARDING
 from service.conversations import MODES
 from storage.models import (Answer, QIEvidence, QIProject, Response, Service, StoryAnalysis, StoryTag,
                             ThemeCorrection)
@@ -185,6 +186,20 @@ def original(answer_id: int):
     return _render_story(answer_id, show_original=True)
 
 
+REVIEWER_FLAG = "by a reviewer"  # StoryAnalysis.risk when a reviewer, not the risk check, saw a safeguarding concern
+
+
+def _flag_by_reviewer(db, answer_id: int, concern: bool) -> None:
+    """A reviewer's "Safeguarding concerns?" theme flags the story, as the risk check would, so every
+    place that leaves flagged stories out (service pages, packs, board, bulk work) leaves it out too.
+    Taking the theme off again clears only a reviewer's flag, never the risk check's."""
+    analysis = db.get(StoryAnalysis, answer_id)
+    if concern and analysis.risk is None:
+        analysis.risk = REVIEWER_FLAG
+    elif not concern and analysis.risk == REVIEWER_FLAG:
+        analysis.risk = None
+
+
 @bp.post("/<bigint:answer_id>/tags")
 @security.role_required("reviewer")
 def tags(answer_id: int):
@@ -221,6 +236,7 @@ def tags(answer_id: int):
         if added:
             db.execute(insert(StoryTag), [{"answer_id": answer_id, "theme": t, "confidence": 1.0,
                                            "source": "reviewer"} for t in added])
+        _flag_by_reviewer(db, answer_id, SAFEGUARDING in chosen)
         values = {"themes": chosen, "corrected_by": current_user.username, "corrected_at": rt.now()}
         db.execute(upsert.insert(db, ThemeCorrection.__table__).values(answer_id=answer_id, **values)
                    .on_conflict_do_update(index_elements=["answer_id"], set_=values))

@@ -39,6 +39,8 @@ NOT_PERSONAL = {
     "responses", "answers", "equality_responses", "equality_answers", "pending_responses", "response_owners",
     # anonymous by construction (storage.pending); response_owners only for surveys that say they are not
     "story_analyses", "story_tags", "theme_corrections", "qi_evidence", "board_stories",  # about anonymous stories
+    "board_story_sources",  # (a board story's consent note is PPT's record; no contact links to it)
+    "saved_searches", "fft_submissions", "report_mailings",  # staff's filters, returns and e-mails to staff
     "services", "opportunities", "qi_projects", "you_said_we_did", "broadcasts",  # written by staff, for everyone
     "users", "audit_log", "sign_in_throttle",  # staff accounts, what staff did, failed sign-ins
     "report_monthly", "report_months", "public_screens", "answer_batches", "leases", "alembic_version",  # counts

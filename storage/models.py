@@ -338,7 +338,7 @@ class BoardStory(Base):
     created_at: Mapped[datetime]
     title: Mapped[str] = mapped_column(String(200), default="", server_default="")
     narrative: Mapped[str] = mapped_column(Text, default="", server_default="")  # paragraphs, blank-line separated
-    consent: Mapped[str] = mapped_column(String(20), default="anonymous", server_default="anonymous")  # see admin.board
+    consent: Mapped[str] = mapped_column(String(20), default="unrecorded", server_default="unrecorded")  # see admin.board_story
     consent_note: Mapped[str] = mapped_column(Text, default="", server_default="")  # how and when it was given
     consent_recorded_by: Mapped[str | None] = mapped_column(String(80))
     consent_recorded_at: Mapped[datetime | None]

@@ -52,7 +52,7 @@ def world(runtime, seed, staff):
     seed.link(project, story)
     opportunity = make.opportunity(runtime)
     person = make.participant(runtime)
-    return {"story": story, "project": project, "entry": make.entry(runtime), "board": make.board_story(runtime, story),
+    return {"story": story, "project": project, "entry": make.entry(runtime), "board": make.board_story(runtime, story, **make.READY),
             "opportunity": opportunity, "signup": make.signup(runtime, person, opportunity)}
 
 

@@ -47,11 +47,11 @@ def shortlisted(reviewer, seed, runtime):
 
 def test_a_new_board_story_starts_from_the_redacted_text_never_the_original(reviewer, shortlisted, runtime):
     row = board(runtime, shortlisted)
-    assert row.narrative == REDACTED and row.consent == "anonymous"
-    assert (row.consent_recorded_by, row.consent_recorded_at is not None) == ("reviewer", True)
+    assert row.narrative == REDACTED and row.consent == "unrecorded"  # nobody has decided on consent yet
+    assert (row.consent_recorded_by, row.consent_recorded_at) == (None, None)
     page = reviewer.get(f"/admin/board/{shortlisted}/edit").get_data(as_text=True)
     assert REDACTED in page and "Jo Bloggs" not in page
-    assert 'value="anonymous" checked' in page
+    assert "checked" not in page.split('name="consent"')[1].split("</fieldset>")[0]  # a choice PPT must make
 
 
 def test_an_old_board_story_with_no_narrative_is_edited_from_its_redacted_stories(reviewer, seed, runtime):
@@ -131,7 +131,15 @@ def test_a_story_whose_consent_was_refused_cannot_be_printed_or_ready(reviewer, 
 
 def test_a_new_board_story_is_a_draft_until_it_has_a_title(reviewer, shortlisted):
     listing = reviewer.get("/admin/board/").get_data(as_text=True)
-    assert f"Board story {shortlisted} (no title yet)" in listing and "Draft: needs a title" in listing
+    assert f"Board story {shortlisted} (no title yet)" in listing
+    assert "Draft: needs consent recorded (or that none was needed) and a title" in listing
+    printed = reviewer.get(f"/admin/board/{shortlisted}/print")
+    assert printed.status_code == 409 and "cannot be printed" in printed.get_data(as_text=True)
+    assert "Print view" not in reviewer.get(f"/admin/board/{shortlisted}").get_data(as_text=True)
+    assert post(reviewer, f"/admin/board/{shortlisted}/edit", form(title="")).status_code == 400
+    post(reviewer, f"/admin/board/{shortlisted}/edit", form())
+    assert reviewer.get(f"/admin/board/{shortlisted}/print").status_code == 200
+    assert "Ready for the Board" in reviewer.get("/admin/board/").get_data(as_text=True)
 
 
 def test_the_print_view_has_what_the_board_needs_and_no_navigation(reviewer, seed, shortlisted, runtime):
@@ -269,7 +277,8 @@ def test_a_flagged_story_is_added_to_a_board_story_only_with_confirmation(review
     assert "Flagged as a possible risk: suicide" in sources
 
 
-def test_viewers_read_and_print_but_do_not_change(as_role, shortlisted):
+def test_viewers_read_and_print_but_do_not_change(as_role, reviewer, shortlisted):
+    post(reviewer, f"/admin/board/{shortlisted}/edit", form())
     viewer = as_role("viewer")
     assert viewer.get(f"/admin/board/{shortlisted}/print").status_code == 200
     page = viewer.get(f"/admin/board/{shortlisted}").get_data(as_text=True)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from admin import inbox
-from storage.models import AuditEntry, SavedSearch, StoryTag, ThemeCorrection
+from storage.models import AuditEntry, SavedSearch, StoryAnalysis, StoryTag, ThemeCorrection
 from tests.admin.conftest import EXPORT_COLUMNS, csrf_token, post
 from tests.admin.test_bulk_choice import form_of, submit
 from tests.admin.test_feedback import STORY_LINK, shown
@@ -335,6 +335,26 @@ def test_a_theme_typed_and_saved_in_one_go_is_kept(as_role, seed, runtime):
     assert response.status_code == 302
     with runtime.factory() as db:
         assert db.get(ThemeCorrection, story).themes == ["Labelling not possible"]
+
+
+def test_a_reviewers_safeguarding_theme_flags_the_story_everywhere_flagged_stories_are_kept_out(as_role, seed,
+                                                                                                 runtime):
+    missed = seed.story("He keeps hitting me when the staff go home", themes={"Staff manner & personal attributes": 0.6})
+    flagged = seed.story("I took all my tablets", risk="self-harm")
+    reviewer = as_role("reviewer")
+    post(reviewer, f"/admin/feedback/{missed}/tags", {"theme": "Staff manner & personal attributes",
+                                                      "add_theme": "Safeguarding concerns?", "action": "save"})
+    with runtime.factory() as db:
+        assert db.get(StoryAnalysis, missed).risk == "by a reviewer"
+    page = reviewer.get("/admin/feedback/?flagged=no").get_data(as_text=True)
+    assert "keeps hitting me" not in page  # out of the unflagged stories, so out of packs and bulk work
+    assert "keeps hitting me" in reviewer.get("/admin/feedback/?flagged=yes").get_data(as_text=True)
+    # taking the theme off clears the reviewer's flag, never the risk check's
+    post(reviewer, f"/admin/feedback/{missed}/tags", {"theme": "Staff manner & personal attributes", "action": "save"})
+    post(reviewer, f"/admin/feedback/{flagged}/tags", {"add_theme": "Labelling not possible", "action": "save"})
+    with runtime.factory() as db:
+        assert db.get(StoryAnalysis, missed).risk is None
+        assert db.get(StoryAnalysis, flagged).risk == "self-harm"
 
 
 def test_an_unknown_theme_is_refused_clearly_and_nothing_changes(as_role, seed, runtime):

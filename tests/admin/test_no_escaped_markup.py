@@ -34,7 +34,7 @@ def world(runtime, seed, staff):
     person = make.participant(runtime)
     make.notice(runtime, body=f"Sam wrote {SCRIPT}")
     return {"story": story, "project": project, "entry": make.entry(runtime, you_said=f"Said {SCRIPT}"),
-            "board": make.board_story(runtime, story), "opportunity": opportunity,
+            "board": make.board_story(runtime, story, **make.READY), "opportunity": opportunity,
             "signup": make.signup(runtime, person, opportunity), "flag": seed.flag(f"Flag text {SCRIPT}"),
             "viewer": staff["viewer"]}
 

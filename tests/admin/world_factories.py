@@ -20,6 +20,9 @@ def entry(rt, you_said="The phone line was always busy", we_did="We added a seco
         return row.id
 
 
+READY = {"title": "Being listened to", "narrative": "A nurse sat with me.", "consent": "anonymous"}  # printable
+
+
 def board_story(rt, answer_id: int, note: str = "", *, also: tuple[int, ...] = (), **fields) -> int:
     """A shortlisted story; fields: title, narrative, consent, consent_note, qi_project_id... also: more stories."""
     with rt.factory.begin() as db:

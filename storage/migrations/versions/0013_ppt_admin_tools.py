@@ -8,7 +8,7 @@ Create Date: 2026-12-06 05:00:00
 
 Public screens switch off until PPT switch each one on (issue 15): a screen that was showing
 figures stops, by design. Existing board stories keep their note; their title and narrative
-start empty and their consent reads "anonymous".
+start empty and their consent is "not recorded yet": PPT record it before the story is printed.
 """
 from typing import Sequence, Union
 
@@ -38,7 +38,7 @@ def upgrade() -> None:
     with op.batch_alter_table('board_stories', schema=None) as batch_op:
         batch_op.add_column(sa.Column('title', sa.String(length=200), server_default='', nullable=False))
         batch_op.add_column(sa.Column('narrative', sa.Text(), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('consent', sa.String(length=20), server_default='anonymous', nullable=False))
+        batch_op.add_column(sa.Column('consent', sa.String(length=20), server_default='unrecorded', nullable=False))
         batch_op.add_column(sa.Column('consent_note', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('consent_recorded_by', sa.String(length=80), nullable=True))
         batch_op.add_column(sa.Column('consent_recorded_at', WHEN, nullable=True))
