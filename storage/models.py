@@ -380,7 +380,7 @@ class FFTSubmission(Base):
 
 
 class ReportMailing(Base):
-    """A report e-mailed (monthly pack, weekly rising themes): recorded so it is never sent twice."""
+    """A report to e-mail (monthly pack, weekly rising themes): sent once, and after a failure tried again later."""
 
     __tablename__ = "report_mailings"
     __table_args__ = (UniqueConstraint("kind", "period", "recipient", "service_code"),)
@@ -389,7 +389,9 @@ class ReportMailing(Base):
     period: Mapped[str] = mapped_column(String(10))  # 2026-11 for a pack, 2026-W48 for a week
     recipient: Mapped[str] = mapped_column(String(254))
     service_code: Mapped[str] = mapped_column(String(40), default="", server_default="")  # "" for all services
-    sent_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]  # None: not sent yet (it failed; next_try_at says when to try again)
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_try_at: Mapped[datetime | None]
 
 
 class Participant(Base):

@@ -38,7 +38,7 @@ def email_packs(factory: sessionmaker[Session], settings: Settings, now: datetim
     wanted = [Mailing(email.strip(), code, lambda code=code, name=name, email=email.strip():
                       _write(settings, now, month, period, code, name, email, pdf))
               for code, name, email in services if email.strip()]
-    return report_mail.send(factory, settings, now, KIND, period, report_mail.unsent(factory, KIND, period, wanted),
+    return report_mail.send(factory, settings, now, KIND, period, report_mail.unsent(factory, KIND, period, wanted, now),
                             keep_going)
 
 

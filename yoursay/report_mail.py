@@ -1,9 +1,12 @@
 """Reports e-mailed on a schedule, each once: when one is due, and sending it so that it is never sent twice.
 
 Each e-mail is recorded in report_mailings (kind, period, recipient, service) in its own commit straight
-after the mail server accepts it, as staff notices are: a failure leaves it to be tried next tick, and
-only a crash between those two steps could send one twice. The scheduler's lease means one process
-sends at a time, and the table's unique key refuses a second record.
+after the mail server accepts it, as staff notices are: only a crash between those two steps could
+send one twice. The scheduler's lease means one process sends at a time, and the table's unique key
+allows one row per e-mail. A failure (a report that cannot be drawn, an address the server refuses)
+is recorded too, and tried again after a wait that doubles, from 15 minutes up to 6 hours, so a bad
+address costs a PDF an hour at most, not one every tick. At most PER_ROUND e-mails are tried a tick,
+so the safeguarding alerts that share the tick never wait long behind a month's packs.
 """
 from __future__ import annotations
 
@@ -16,8 +19,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin.reports.periods import add_months
@@ -27,6 +29,8 @@ from yoursay.mail import connect
 
 log = logging.getLogger(__name__)
 SEND_AT = time(8, 0)  # trust time: weekly reports on Monday, monthly packs on the 2nd
+FIRST_WAIT, LONGEST_WAIT = timedelta(minutes=15), timedelta(hours=6)  # after a failure, before trying again
+PER_ROUND = 5
 
 
 @dataclass(frozen=True)
@@ -66,12 +70,30 @@ def due_month(now: datetime, tz: str) -> date:
     return add_months(this, -1)
 
 
-def unsent(factory: sessionmaker[Session], kind: str, period: str, wanted: list[Mailing]) -> list[Mailing]:
-    """The mailings of this kind and period not yet recorded as sent."""
+def unsent(factory: sessionmaker[Session], kind: str, period: str, wanted: list[Mailing],
+           now: datetime) -> list[Mailing]:
+    """The mailings of this kind and period not yet sent, less those waiting to be tried again."""
     with factory() as db:
         done = set(db.execute(select(ReportMailing.recipient, ReportMailing.service_code)
-                              .where(ReportMailing.kind == kind, ReportMailing.period == period)).all())
+                              .where(ReportMailing.kind == kind, ReportMailing.period == period,
+                                     or_(ReportMailing.sent_at.is_not(None), ReportMailing.next_try_at > now))).all())
     return [m for m in wanted if (m.recipient, m.service_code) not in done]
+
+
+def _record(factory: sessionmaker[Session], kind: str, period: str, mailing: Mailing, now: datetime,
+            sent: bool) -> None:
+    """Sent: mark it so (it is never sent again). Failed: count it, and set when to try again."""
+    key = {"kind": kind, "period": period, "recipient": mailing.recipient, "service_code": mailing.service_code}
+    with factory.begin() as db:
+        row = db.scalar(select(ReportMailing).filter_by(**key).with_for_update())
+        if row is None:
+            row = ReportMailing(**key, failures=0)
+            db.add(row)
+        if sent:
+            row.sent_at, row.next_try_at = now, None
+        else:
+            row.failures += 1
+            row.next_try_at = now + min(FIRST_WAIT * 2 ** (row.failures - 1), LONGEST_WAIT)
 
 
 def send(factory: sessionmaker[Session], settings: Settings, now: datetime, kind: str, period: str,
@@ -85,25 +107,22 @@ def send(factory: sessionmaker[Session], settings: Settings, now: datetime, kind
         return 0
     sent = 0
     with connect(settings) as smtp:
-        for mailing in mailings:  # no transaction is open while the server is talked to
+        for mailing in mailings[:PER_ROUND]:  # no transaction is open while the server is talked to
             if not keep_going():  # the lease was lost: another process sends from now on
                 break
             try:
                 message = mailing.write()
             except Exception:  # one report that cannot be drawn must not hold up the others
                 log.exception("could not write the %s e-mail for %s to %s", kind, period, mailing.recipient)
+                _record(factory, kind, period, mailing, now, sent=False)
                 continue
             try:
                 smtp.send_message(message)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException):
                 log.exception("the mail server refused the %s e-mail for %s to %s", kind, period, mailing.recipient)
+                _record(factory, kind, period, mailing, now, sent=False)
                 continue
-            try:
-                with factory.begin() as db:
-                    db.add(ReportMailing(kind=kind, period=period, recipient=mailing.recipient,
-                                         service_code=mailing.service_code, sent_at=now))
-            except IntegrityError:  # another process recorded it first: it cannot be unsent
-                log.warning("the %s e-mail for %s to %s was recorded twice", kind, period, mailing.recipient)
+            _record(factory, kind, period, mailing, now, sent=True)
             sent += 1
     log.info("e-mailed %s %s report(s) for %s", sent, kind, period)
     return sent

@@ -46,7 +46,7 @@ def email_rising_themes(factory: sessionmaker[Session], settings: Settings, now:
     recipients = [("", settings.ppt_email)] + [(code, email.strip()) for code, _, email in services
                                                if email and email.strip()]
     wanted = [Mailing(to, code, lambda code=code, to=to: write(code, to)) for code, to in recipients]
-    todo = report_mail.unsent(factory, KIND, period, wanted)
+    todo = report_mail.unsent(factory, KIND, period, wanted, now)
     if not todo:
         return 0
     with factory() as db:  # counted only when something is to be sent

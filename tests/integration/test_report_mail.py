@@ -99,7 +99,7 @@ def by_recipient(inbox) -> dict:
 def mailings(runtime) -> set[tuple]:
     with runtime.factory() as db:
         return set(db.execute(select(ReportMailing.kind, ReportMailing.period, ReportMailing.recipient,
-                                     ReportMailing.service_code)).all())
+                                     ReportMailing.service_code).where(ReportMailing.sent_at.is_not(None))).all())
 
 
 def test_the_weekly_email_goes_to_ppt_and_each_manager_with_only_their_service(runtime, mail, two_weeks):
@@ -154,14 +154,22 @@ def test_the_weekly_email_goes_once_a_week_however_many_ticks(runtime, mail, two
                      ("October 2026", CRISIS_MANAGER), ("October 2026", OAKLANDS_MANAGER)]  # due since 2 November
 
 
-def test_a_refused_weekly_email_is_sent_next_tick_and_only_then_recorded(runtime, mail, two_weeks):
+def test_a_refused_weekly_email_is_tried_again_after_a_wait_that_grows_and_only_then_recorded(runtime, mail,
+                                                                                              two_weeks):
     settings, inbox = mail
     inbox.refuse = True
     assert email_rising_themes(runtime.factory, settings, MONDAY_8AM) == 0
-    assert mailings(runtime) == set()
+    assert mailings(runtime) == set() and inbox.refused == 3  # PPT and two managers
+    # not tried every tick (5 s): again after 15 minutes, then after 30, so a bad address costs little
+    assert email_rising_themes(runtime.factory, settings, MONDAY_8AM + timedelta(minutes=14)) == 0
+    assert inbox.refused == 3
+    assert email_rising_themes(runtime.factory, settings, MONDAY_8AM + timedelta(minutes=16)) == 0
+    assert inbox.refused == 6
+    assert email_rising_themes(runtime.factory, settings, MONDAY_8AM + timedelta(minutes=40)) == 0
+    assert inbox.refused == 6
     inbox.refuse = False
-    assert email_rising_themes(runtime.factory, settings, MONDAY_8AM + timedelta(minutes=1)) == 3
-    assert email_rising_themes(runtime.factory, settings, MONDAY_8AM + timedelta(minutes=2)) == 0
+    assert email_rising_themes(runtime.factory, settings, MONDAY_8AM + timedelta(minutes=47)) == 3
+    assert email_rising_themes(runtime.factory, settings, MONDAY_8AM + timedelta(hours=5)) == 0
     assert len(inbox.messages) == 3
 
 
@@ -231,5 +239,6 @@ def test_a_pack_that_cannot_be_drawn_does_not_hold_up_the_others_and_is_tried_ag
     assert email_packs(runtime.factory, settings, utc("2026-12-02 08:00"), pdf) == 1
     assert list(by_recipient(inbox)) == [OAKLANDS_MANAGER]
     broken.clear()
-    assert email_packs(runtime.factory, settings, utc("2026-12-02 08:05"), pdf) == 1
+    assert email_packs(runtime.factory, settings, utc("2026-12-02 08:05"), pdf) == 0  # not drawn again every tick
+    assert email_packs(runtime.factory, settings, utc("2026-12-02 08:16"), pdf) == 1
     assert list(by_recipient(inbox)) == [OAKLANDS_MANAGER, CRISIS_MANAGER]

@@ -22,10 +22,11 @@ class Inbox:
 
     def __init__(self):
         self.messages, self.lock = [], threading.Lock()
-        self.refuse = False
+        self.refuse, self.refused = False, 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         if self.refuse:
+            self.refused += 1
             return "451 Try again later"
         with self.lock:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content)))

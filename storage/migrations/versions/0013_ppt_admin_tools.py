@@ -84,7 +84,9 @@ def upgrade() -> None:
         sa.Column('period', sa.String(length=10), nullable=False),
         sa.Column('recipient', sa.String(length=254), nullable=False),
         sa.Column('service_code', sa.String(length=40), server_default='', nullable=False),
-        sa.Column('sent_at', WHEN, nullable=False),
+        sa.Column('sent_at', WHEN, nullable=True),
+        sa.Column('failures', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('next_try_at', WHEN, nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_report_mailings')),
         sa.UniqueConstraint('kind', 'period', 'recipient', 'service_code', name=op.f('uq_report_mailings_kind')))
 
