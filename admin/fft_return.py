@@ -50,7 +50,7 @@ def _page(month: date, errors: Errors | None = None, typed: dict | None = None, 
 def page():
     asked = request.args.get("month")
     month = params.parse_month(asked) if asked else add_months(_this_month(), -1)
-    if month is None:
+    if month is None or month > _this_month():  # a month to come has no return
         errors = Errors()
         errors.add("month", "Choose a month from the list")
         return render_template("admin/fft_return.html", title="FFT return", section="fft_return", month=None,

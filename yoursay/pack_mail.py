@@ -55,7 +55,7 @@ def _write(settings: Settings, now: datetime, month: date, period: str, code: st
             f"contact the People Participation Team{f' at {settings.ppt_email}' if settings.ppt_email else ''}.\n")
     message = report_mail.message(settings, to, f"{name}: feedback pack for {month:%B %Y}", body, now,
                                   f"pack-{period}-{code}")
-    message.add_attachment(content, maintype="application", subtype="pdf", filename=f"{code}-{period}-pack.pdf")
+    message.add_attachment(content, maintype="application", subtype="pdf", filename=pack.file_name(code, month))
     return message
 
 

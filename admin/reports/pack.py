@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask, render_template
 
 from admin.reports import rising, spc
-from admin.reports.service_month import service_month
+from admin.reports.service_month import last_complete_month, service_month
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 STYLESHEETS = ("nhsuk/nhsuk-frontend.min.css", "admin.css")  # the first only if `make frontend` copied it
@@ -29,7 +29,9 @@ def pack_context(db, settings, code: str, month: date, *, now: datetime) -> dict
     data = service_month(db, code, month, tz=settings.timezone, now=now)
     if data is None:
         return None
-    data["chart"] = spc.fft_chart(db, settings, code, month, now=now, name=data["service"]["name"])
+    # the chart ends with the last complete month: a month under way would sit in it as a low-count point
+    last = min(month, last_complete_month(now, settings.timezone))
+    data["chart"] = spc.fft_chart(db, settings, code, last, now=now, name=data["service"]["name"])
     data["rising_test"] = rising.TEST
     data["trust_name"] = settings.trust_name
     data["generated_at"] = now

@@ -3,7 +3,9 @@
 FFT % positive and % negative beside the trust's, from the monthly summaries when they are
 fresh (admin.reports.summary), else counted live for that month alone. Small numbers are
 hidden as the other reports hide them (admin.reports.suppression): an answer count from 1
-to 4 reads "*", and no percentage is given from fewer than THRESHOLD answers.
+to 4 reads "*", a percentage made from 1 to 4 answers reads "*" too (with the total beside
+it, it would give the count away), and no percentage is given from fewer than THRESHOLD
+answers. These pages and packs are for staff; the public screen has its own, stricter rules.
 Stories are redacted text only, never a flagged one (the NLP found a possible risk).
 """
 from __future__ import annotations
@@ -51,9 +53,14 @@ def shown(row: dict) -> dict:
     cells, total = suppress_column([row[RETURN_KEYS[v]] for v in values], THRESHOLD)
     words = labels()
     enough = row["total"] >= THRESHOLD
+
+    def percent(value: float, made_of: int):
+        return None if not enough else SUPPRESSED if 0 < made_of < THRESHOLD else value
+
     return {"answers": total, "counts": [(words.get(v, v), n) for v, n in zip(values, cells)], "enough": enough,
-            "none": row["total"] == 0, "positive": row["percent_positive"] if enough else None,
-            "negative": row["percent_negative"] if enough else None}
+            "none": row["total"] == 0,
+            "positive": percent(row["percent_positive"], row["very_good"] + row["good"]),
+            "negative": percent(row["percent_negative"], row["poor"] + row["very_poor"])}
 
 
 def stories(db, code: str, month: date, *, tz: str, limit: int = STORIES) -> list[dict]:

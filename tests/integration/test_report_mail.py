@@ -211,7 +211,7 @@ def test_each_manager_gets_their_pack_as_a_pdf_once_a_month(runtime, mail, novem
     assert subject(message) == "[YourSay] Oaklands Ward: feedback pack for November 2026"
     [attachment] = [part for part in message.walk() if part.get_filename()]
     assert attachment.get_content_type() == "application/pdf"
-    assert attachment.get_filename() == "OAKLANDS-2026-11-pack.pdf"
+    assert attachment.get_filename() == "OAKLANDS-2026-11.pdf"  # as the admin names it
     content = attachment.get_payload(decode=True)
     assert content.startswith(b"%PDF")
     words = pdf_text(content)
