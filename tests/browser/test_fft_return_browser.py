@@ -11,16 +11,9 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from admin.reports.periods import add_months, last_months
-from storage.models import Answer, Response, Service
+from storage.models import Service
+from tests.admin.test_fft_return_page import answer
 from tests.browser.conftest import assert_accessible, sign_in
-
-
-def answer(runtime, service: str, value: str, when: datetime, mode: str = "SMS/text message") -> None:
-    with runtime.factory.begin() as db:
-        response = Response(survey_id="fft", survey_version=1, service_code=service, mode=mode, created_at=when)
-        db.add(response)
-        db.flush()
-        db.add(Answer(response_id=response.id, question_id="fft", value=value))
 
 
 @pytest.fixture
@@ -36,9 +29,9 @@ def last_month(runtime, services, staff):
     with runtime.factory.begin() as db:
         db.execute(update(Service).where(Service.code == "OAKLANDS").values(ods_code="RX2AB"))
     for value in ("1", "1", "2", "5"):
-        answer(runtime, "OAKLANDS", value, when)
-    answer(runtime, "OAKLANDS", "3", when, mode="Online")
-    answer(runtime, "CMHTNORTH", "2", when)
+        answer(runtime, "OAKLANDS", value, when=when)
+    answer(runtime, "OAKLANDS", "3", when=when, mode="Online")
+    answer(runtime, "CMHTNORTH", "2", when=when)
     return month
 
 
