@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,7 +50,7 @@ def notify_on_duty(factory: sessionmaker[Session], settings: Settings, now,
     told = 0
     for flag in flags:
         subject = f"[YourSay] URGENT: safeguarding flag #{flag.id} ({flag.priority})"
-        if _tell(settings, flag, subject, _summary(flag), {}):
+        if _tell(factory, settings, flag, "alert", subject, _summary(flag), {}):
             with factory.begin() as session:
                 safeguarding.mark_notified(session, flag.id, now)
             told += 1
@@ -85,7 +86,7 @@ def remind_on_duty(factory: sessionmaker[Session], settings: Settings, now: date
                 f"from a {flag.channel} message. {_who_has_it(flag)}")
         extra = {"reminder": True, "waiting_hours": hours, "assigned_to": flag.assigned_to,
                  "in_progress": flag.in_progress_at is not None}
-        if _tell(settings, flag, subject, text, extra):
+        if _tell(factory, settings, flag, "reminder", subject, text, extra):
             with factory.begin() as session:
                 session.execute(update(SafeguardingFlag).where(SafeguardingFlag.id == flag.id)
                                 .values(reminded_at=now))
@@ -106,17 +107,35 @@ def _routes(settings: Settings) -> bool:
     return bool(settings.on_duty_webhook_url or (settings.on_duty_email and settings.smtp_host))
 
 
-def _tell(settings: Settings, flag: SafeguardingFlag, subject: str, text: str, extra: dict) -> bool:
-    """Send by every configured route; False (logged, to try again next tick) if any failed."""
-    try:
-        if settings.on_duty_email and settings.smtp_host:
-            _email(settings, flag, subject, text)
-        if settings.on_duty_webhook_url:
-            _post(settings, flag, text, extra)
-    except Exception:  # an unsent alert must not stop the others
-        log.exception("could not tell the on-duty contact about flag %s", flag.id)
-        return False
-    return True
+# Routes that took a flag's alert or reminder while another route failed, per database: the next
+# tick tries only the failed route, so a broken webhook does not send the e-mail again every tick.
+# Kept in memory: a restart in between sends that one again, which is the safe way to be wrong.
+_delivered: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _tell(factory, settings: Settings, flag: SafeguardingFlag, kind: str, subject: str, text: str,
+          extra: dict) -> bool:
+    """Send by every configured route, each on its own (a failed e-mail never stops the webhook);
+    False (logged, to try the failed routes again next tick) if any failed."""
+    routes = []
+    if settings.on_duty_email and settings.smtp_host:
+        routes.append(("email", lambda: _email(settings, flag, subject, text)))
+    if settings.on_duty_webhook_url:
+        routes.append(("webhook", lambda: _post(settings, flag, text, extra)))
+    done = _delivered.setdefault(factory, set())
+    told = True
+    for route, send in routes:
+        if (flag.id, kind, route) in done:
+            continue
+        try:
+            send()
+            done.add((flag.id, kind, route))
+        except Exception:  # an unsent alert must not stop the others
+            log.exception("could not tell the on-duty contact about flag %s by %s", flag.id, route)
+            told = False
+    if told:
+        done.difference_update({(flag.id, kind, route) for route, _ in routes})
+    return told
 
 
 def _email(settings: Settings, flag: SafeguardingFlag, subject: str, text: str) -> None:

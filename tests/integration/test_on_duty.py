@@ -80,6 +80,26 @@ def test_a_webhook_that_fails_is_tried_again_next_time(runtime, hook):
     assert len(received.received) == 2
 
 
+def test_when_one_route_fails_the_other_still_goes_and_only_the_failed_one_is_tried_again(runtime, smtp_server,
+                                                                                         hook):
+    controller, inbox = smtp_server
+    url, received = hook
+    settings = replace(runtime.settings, smtp_host="127.0.0.1", smtp_port=controller.port, smtp_starttls=False,
+                       on_duty_email="duty@example.nhs.uk", on_duty_webhook_url=url)
+    raise_one(runtime)
+    received.status = 503  # the pager's webhook is down: the e-mail goes, once, however many ticks
+    assert [notify_on_duty(runtime.factory, settings, NOW) for _ in range(3)] == [0, 0, 0]
+    assert len(inbox.messages) == 1 and len(received.received) == 3
+    received.status = 200
+    assert notify_on_duty(runtime.factory, settings, NOW) == 1
+    assert len(inbox.messages) == 1 and len(received.received) == 4
+    # and a mail server that refuses never stops the webhook
+    flag_two = raise_one(runtime)
+    inbox.refuse = True
+    assert notify_on_duty(runtime.factory, settings, NOW) == 0
+    assert received.received[-1]["id"] == flag_two
+
+
 def test_nothing_configured_means_the_flag_waits_in_the_admin(runtime):
     raise_one(runtime)
     assert notify_on_duty(runtime.factory, runtime.settings, NOW) == 0
