@@ -114,6 +114,12 @@ def init_app(app: Flask, settings) -> None:
         return render_template("admin/error.html", title="You do not have access to this page",
                                message="Your role does not allow this. Ask an admin if you need it."), 403
 
+    @app.errorhandler(405)
+    def _wrong_method(error):  # e.g. reloading the address a form was sent to, after an error on it
+        return render_template("admin/error.html", title="This page cannot be opened on its own",
+                               message="It is where a form is sent. Go back to the page with the form and "
+                                       "try again."), 405
+
     @app.errorhandler(404)
     def _not_found(error):
         return render_template("admin/error.html", title="Page not found",

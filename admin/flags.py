@@ -13,7 +13,7 @@ from bot import gsm7
 from bot.safeguarding import review_hours
 from bot.texts import FLAG_REPLIES
 from storage import safeguarding
-from storage.models import Contact, Message, SafeguardingFlag, User
+from storage.models import AuditEntry, Contact, Message, Outbox, SafeguardingFlag, User
 
 bp = security.protect(Blueprint("flags", __name__, url_prefix="/admin/flags"))
 PAGE = 100
@@ -80,6 +80,7 @@ def _render_flag(flag_id: int, errors: Errors | None = None, note: str = "", sta
             messages = list(reversed(db.scalars(select(Message).where(Message.contact_id == contact.id)
                                                 .order_by(Message.created_at.desc(), Message.id.desc())
                                                 .limit(30)).all()))
+        sent = _replies_sent(db, flag.id)
         _, cannot_reply = safeguarding.reply_target(db, flag)
         reviewers = list(db.scalars(select(User.username).where(User.active.is_(True), User.role.in_(REVIEWERS))
                                     .order_by(User.username)))
@@ -91,8 +92,27 @@ def _render_flag(flag_id: int, errors: Errors | None = None, note: str = "", sta
     return render_template("admin/flag.html", title=f"Safeguarding flag {flag.id}", section="flags", flag=flag,
                            contact=contact, others=others, messages=messages, errors=errors or Errors(),
                            note=note, now=rt.now(), cannot_reply=cannot_reply, reviewer_options=[(u, u) for u in reviewers],
-                           service_name=service_name, replies=FLAG_REPLIES, choice=choice, message=message,
+                           service_name=service_name, replies=FLAG_REPLIES, choice=choice, message=message, sent=sent,
                            max_chars=306), status
+
+
+OUTBOX_WORDS = {"pending": "Waiting to send", "sending": "Sending", "sent": "Sent", "delivered": "Delivered",
+                "cancelled": "Not sent", "failed": "Failed"}
+
+
+def _replies_sent(db, flag_id: int) -> list[dict]:
+    """Messages already sent to the person from this flag (from the audit log), with where each has got to,
+    so a second reviewer does not message them again without knowing."""
+    rows = db.execute(select(AuditEntry.username, AuditEntry.created_at, AuditEntry.detail)
+                      .where(AuditEntry.action == "reply_flag", AuditEntry.target == f"flag:{flag_id}")
+                      .order_by(AuditEntry.id)).all()
+    out = []
+    for who, when, detail in rows:
+        ref, _, body = detail.partition(" ")
+        row = db.get(Outbox, int(ref.split(":")[1])) if ref.startswith("outbox:") and ref[7:].isdigit() else None
+        status = OUTBOX_WORDS.get(row.status, row.status) if row is not None else "Sent"
+        out.append({"by": who, "at": when, "body": body, "status": status})
+    return out
 
 
 @bp.get("/<int:flag_id>")

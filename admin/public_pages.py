@@ -24,6 +24,14 @@ def you_said_we_did():
                            services=choices, service=code, trust=rt().settings.trust_name)
 
 
+def _readable(number: str | None) -> str | None:
+    """A UK number as people write it (+447700900123: 07700 900123); others as they are."""
+    if number and number.startswith("+44") and len(number) == 13:
+        national = "0" + number[3:]
+        return f"{national[:5]} {national[5:]}"
+    return number
+
+
 @bp.get("/screen/<code>")
 def screen(code: str):
     """A service's screen for its waiting area. An unknown service is a 404. A screen PPT have not switched
@@ -38,5 +46,5 @@ def screen(code: str):
         db.commit()  # the figures as published, kept until the next step
     response = render_template("admin/screen.html", title=f"{data['service_name']}: your feedback", data=data,
                                refresh=SCREEN_REFRESH, trust=rt().settings.trust_name,
-                               keyword=rt().settings.feedback_keyword)
+                               keyword=f"{settings.feedback_keyword} {code}", number=_readable(settings.twilio_from_number))
     return response, 200, {"Cache-Control": "no-cache"}

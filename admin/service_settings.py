@@ -77,7 +77,7 @@ def changes(old: dict, new: dict) -> str:
 
 def _page(code: str, form: dict, errors: Errors, status: int = 200):
     return render_template("admin/service_settings.html", title=f"Settings: {form['name'] or code}",
-                           section="reports", code=code, form=form, errors=errors, min_screen=MIN_SCREEN,
+                           section="services", code=code, form=form, errors=errors, min_screen=MIN_SCREEN,
                            max_screen=MAX_SCREEN), status
 
 

@@ -62,7 +62,7 @@ def index():
     month, errors = _month()
     with runtime.factory() as db:
         data = services_month(db, month, tz=runtime.settings.timezone, now=runtime.now())
-    return render_template("admin/services.html", title="Services", section="reports", month=month,
+    return render_template("admin/services.html", title="Services", section="services", month=month,
                            month_choices=_choices(month), errors=errors, **data), 400 if errors else 200
 
 
@@ -71,7 +71,7 @@ def index():
 def service(code: str):
     month, errors = _month()
     data = _context(code, month)
-    return render_template("admin/service.html", title=f"{data['service']['name']}: {month:%B %Y}", section="reports",
+    return render_template("admin/service.html", title=f"{data['service']['name']}: {month:%B %Y}", section="services",
                            month_choices=_choices(month), errors=errors, **data), 400 if errors else 200
 
 

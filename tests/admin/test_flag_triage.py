@@ -1,6 +1,8 @@
 """The safeguarding queue for triage: most urgent first, who has it, and replying to the person."""
 from __future__ import annotations
 
+import html
+
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
@@ -118,6 +120,11 @@ def test_an_approved_reply_is_queued_to_the_flags_contact_and_audited(as_role, s
     assert row.extra == {"flag_id": flag, "ignore_quiet_hours": False}
     [entry] = _audit(runtime, "reply_flag")
     assert entry.target == f"flag:{flag}" and FLAG_REPLIES[1] in entry.detail
+    # the next reviewer to open the flag sees it was sent, by whom, and where it has got to
+    page = as_role("admin").get(f"/admin/flags/{flag}").get_data(as_text=True)
+    sent = page.split('id="replies-sent"')[1].split("</table>")[0]
+    assert "reviewer" in sent and "Waiting to send" in sent
+    assert html.escape(FLAG_REPLIES[1], quote=False) in sent
 
 
 def test_a_free_reply_over_two_segments_is_refused_with_an_error_summary(as_role, seed, runtime):

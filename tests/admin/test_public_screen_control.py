@@ -131,3 +131,9 @@ def test_the_switch_and_minimum_set_on_the_service_settings_page_are_honoured(as
     assert "From 20 answers" in figures(client)
     post(admin, url, {**settings, "screen_enabled": "", "screen_min_answers": "20"}, token_from=url)
     assert "This screen is not switched on" in figures(client)
+
+
+def test_the_screen_says_what_to_text_and_where_so_the_feedback_is_filed_under_the_ward(client, seed, runtime):
+    make.screen(runtime, "OAKLANDS")
+    page = client.get("/screen/OAKLANDS").get_data(as_text=True)
+    assert "text <strong>FEEDBACK OAKLANDS</strong> to <strong>07700 900000</strong>" in page

@@ -149,3 +149,10 @@ def test_an_opportunity_or_a_you_said_we_did_entry_in_year_9999_is_refused_with_
         "you_said": "The lift was broken", "we_did": "We fixed it", "service_code": "",
         "happened_on-day": "31", "happened_on-month": "12", "happened_on-year": "9999"})
     assert entry.status_code == 400 and "must be a real date" in entry.get_data(as_text=True)
+
+
+def test_reloading_the_address_a_form_was_sent_to_explains_itself_in_the_admin_layout(admin):
+    response = admin.get("/admin/fft-return/submitted")  # where the "submitted on" form posts
+    page = response.get_data(as_text=True)
+    assert response.status_code == 405
+    assert "This page cannot be opened on its own" in page and "nhsuk-header" in page

@@ -118,6 +118,7 @@ def test_every_main_page_has_no_serious_accessibility_problems(page, stories, se
     page.goto("/admin/login")
     assert_accessible(page, "sign-in page")
     page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()  # the page the form comes back to, not the old one
     assert_accessible(page, "sign-in page with errors")
     sign_in(page, "admin")
     pages = {
