@@ -16,6 +16,7 @@ from service.conversations import MODES
 from storage.models import (Answer, QIEvidence, QIProject, Response, Service, StoryAnalysis, StoryTag,
                             ThemeCorrection)
 from storage import upsert
+from storage.stories import REVIEWER_FLAG
 
 bp = security.protect(Blueprint("feedback", __name__, url_prefix="/admin/feedback"))
 
@@ -186,7 +187,6 @@ def original(answer_id: int):
     return _render_story(answer_id, show_original=True)
 
 
-REVIEWER_FLAG = "by a reviewer"  # StoryAnalysis.risk when a reviewer, not the risk check, saw a safeguarding concern
 
 
 def _flag_by_reviewer(db, answer_id: int, concern: bool) -> None:

@@ -50,6 +50,9 @@ def needing(session: Session, text_questions: set[tuple[str, str]], model_versio
     return [Story(*row) for row in rows]
 
 
+REVIEWER_FLAG = "by a reviewer"  # StoryAnalysis.risk when a reviewer, not the risk check, flagged the story
+
+
 def save(session: Session, answer_id: int, *, sentiment: str, risk: str | None, redacted: str,
          themes: list[tuple[str, float]], model_version: str, now: datetime) -> None:
     """Store one analysis, replacing the model's earlier one; a reviewer's tags are kept."""
@@ -58,6 +61,8 @@ def save(session: Session, answer_id: int, *, sentiment: str, risk: str | None, 
         session.add(StoryAnalysis(answer_id=answer_id, sentiment=sentiment, risk=risk, redacted=redacted,
                                   model_version=model_version, analysed_at=now))
     else:
+        if risk is None and existing.risk == REVIEWER_FLAG:
+            risk = REVIEWER_FLAG  # a reviewer saw a safeguarding concern: a new model does not take it away
         existing.sentiment, existing.risk, existing.redacted = sentiment, risk, redacted
         existing.model_version, existing.analysed_at = model_version, now
     if session.get(ThemeCorrection, answer_id) is not None:

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from admin import inbox
+from storage import stories
 from storage.models import AuditEntry, SavedSearch, StoryAnalysis, StoryTag, ThemeCorrection
 from tests.admin.conftest import EXPORT_COLUMNS, csrf_token, post
 from tests.admin.test_bulk_choice import form_of, submit
@@ -344,6 +345,11 @@ def test_a_reviewers_safeguarding_theme_flags_the_story_everywhere_flagged_stori
     reviewer = as_role("reviewer")
     post(reviewer, f"/admin/feedback/{missed}/tags", {"theme": "Staff manner & personal attributes",
                                                       "add_theme": "Safeguarding concerns?", "action": "save"})
+    with runtime.factory() as db:
+        assert db.get(StoryAnalysis, missed).risk == "by a reviewer"
+    with runtime.factory.begin() as db:  # a new model analyses it again and sees no risk: the flag stays
+        stories.save(db, missed, sentiment="neutral", risk=None, redacted="He keeps hitting me", themes=[],
+                     model_version="next", now=runtime.now())
     with runtime.factory() as db:
         assert db.get(StoryAnalysis, missed).risk == "by a reviewer"
     page = reviewer.get("/admin/feedback/?flagged=no").get_data(as_text=True)
